@@ -1,0 +1,490 @@
+//! Lenient RFC 5322 date parsing, as dates are really written in Received and Date headers.
+//!
+//! Accepts the RFC form (`Tue, 29 Aug 2023 16:20:12 +0000`), obsolete zones (`GMT`, `EST`,
+//! `UT`), a missing day name, missing seconds, two-digit years, a missing zone, fractional
+//! seconds (`07:53:55.516`), and the ctime form (`Fri Feb 07 10:18:12 2003 -0800`,
+//! `Fri Sep 14 14:36:56 EDT 2018`). Trailing text (`(PDT)`, comments) is left unread: the
+//! parser reports how many bytes it used so the caller can go on after the date.
+
+use serde::Serialize;
+
+/// A parsed date: the instant in UTC plus the offset that was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParsedDate {
+    /// Seconds since the Unix epoch (UTC).
+    pub timestamp: i64,
+    /// The UTC offset as written, in minutes east of UTC (`-0700` is -420).
+    pub offset_minutes: i32,
+    /// False when no zone was written and UTC was assumed.
+    pub zone_given: bool,
+    /// Calendar fields as written (local time).
+    pub year: i64,
+    /// Month 1-12.
+    pub month: u32,
+    /// Day of month 1-31.
+    pub day: u32,
+    /// Hour 0-23.
+    pub hour: u32,
+    /// Minute 0-59.
+    pub minute: u32,
+    /// Second 0-60.
+    pub second: u32,
+}
+
+impl ParsedDate {
+    /// RFC 3339 in UTC, e.g. `2023-08-29T16:20:12Z`.
+    pub fn utc_rfc3339(&self) -> String {
+        let (y, mo, d, h, mi, s) = civil_from_timestamp(self.timestamp);
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+
+    /// RFC 3339 with the offset that was written, e.g. `2023-08-29T09:20:12-07:00`.
+    pub fn local_rfc3339(&self) -> String {
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let off = self.offset_minutes.unsigned_abs();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            sign,
+            off / 60,
+            off % 60
+        )
+    }
+}
+
+/// Years outside this range are not dates any MTA wrote; rejecting them keeps arithmetic
+/// far from overflow whatever a crafted header says.
+const MIN_YEAR: i64 = 1970;
+const MAX_YEAR: i64 = 9999;
+
+/// Parses a date at the start of `input` (leading white space and a day name allowed).
+/// Returns the date and the number of bytes consumed, or `None` when no date is there.
+pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
+    let mut cur = Cursor { s: input, pos: 0 };
+    cur.skip_space();
+    // Optional day name, with or without a comma.
+    let save = cur.pos;
+    let mut ctime_style = false;
+    if let Some(word) = cur.alpha_word() {
+        if day_name(word) {
+            cur.skip_space();
+            if cur.peek() == Some(b',') {
+                cur.pos += 1;
+            } else if cur.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
+                ctime_style = true;
+            }
+        } else if month_number(word).is_some() {
+            // `Feb 07 10:18:12 2003`: ctime without the day name.
+            cur.pos = save;
+            ctime_style = true;
+        } else {
+            return None;
+        }
+    }
+    cur.skip_space();
+
+    let (day, month, mut year, year_given_first);
+    if ctime_style {
+        month = month_number(cur.alpha_word()?)?;
+        cur.skip_space();
+        day = cur.number(2)? as u32;
+        cur.skip_space();
+        year = 0;
+        year_given_first = false;
+    } else {
+        day = cur.number(2)? as u32;
+        cur.skip_sep();
+        month = month_number(cur.alpha_word()?)?;
+        cur.skip_sep();
+        let (y, digits) = cur.number_with_len(4)?;
+        year = normalise_year(y, digits);
+        year_given_first = true;
+        cur.skip_space();
+    }
+
+    let hour = cur.number(2)? as u32;
+    cur.expect(b':')?;
+    let minute = cur.number(2)? as u32;
+    let mut second = 0;
+    if cur.peek() == Some(b':') {
+        cur.pos += 1;
+        second = cur.number(2)? as u32;
+        // Fractional seconds, as some MTAs write them.
+        if cur.peek() == Some(b'.') {
+            cur.pos += 1;
+            while cur.peek().is_some_and(|b| b.is_ascii_digit()) {
+                cur.pos += 1;
+            }
+        }
+    }
+    let after_time = cur.pos;
+    cur.skip_space();
+
+    let mut offset = None;
+    if !year_given_first {
+        // ctime: the zone may come before or after the year.
+        if let Some(z) = cur.zone() {
+            offset = Some(z);
+            cur.skip_space();
+        }
+        let (y, digits) = cur.number_with_len(4)?;
+        year = normalise_year(y, digits);
+        let after_year = cur.pos;
+        cur.skip_space();
+        if offset.is_none() {
+            match cur.zone() {
+                Some(z) => offset = Some(z),
+                None => cur.pos = after_year,
+            }
+        }
+    } else {
+        match cur.zone() {
+            Some(z) => offset = Some(z),
+            None => cur.pos = after_time,
+        }
+    }
+
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) || day > days_in_month(year, month) {
+        return None;
+    }
+    let offset_minutes = offset.unwrap_or(0);
+    let local = days_from_civil(year, month, day) * 86_400
+        + i64::from(hour) * 3600
+        + i64::from(minute) * 60
+        + i64::from(second);
+    let date = ParsedDate {
+        timestamp: local - i64::from(offset_minutes) * 60,
+        offset_minutes,
+        zone_given: offset.is_some(),
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    };
+    Some((date, cur.pos))
+}
+
+/// Finds the first position in `input` where a date parses, trying only positions that
+/// start a word. Used where a Received header has no `;` before its date.
+pub fn find_date(input: &[u8]) -> Option<(usize, ParsedDate, usize)> {
+    let mut i = 0;
+    while i < input.len() {
+        let at_word_start = i == 0 || crate::received::lexer::is_space(input[i - 1]);
+        if at_word_start
+            && input[i].is_ascii_alphanumeric()
+            && let Some((d, used)) = parse_date(&input[i..])
+        {
+            return Some((i, d, used));
+        }
+        i += 1;
+    }
+    None
+}
+
+fn normalise_year(y: i64, digits: usize) -> i64 {
+    match digits {
+        // RFC 5322 4.3: two-digit years below 50 are 20xx, others 19xx.
+        1 | 2 if y < 50 => 2000 + y,
+        1 | 2 => 1900 + y,
+        3 => 1900 + y,
+        _ => y,
+    }
+}
+
+fn day_name(w: &[u8]) -> bool {
+    const DAYS: [&[u8]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
+    w.len() >= 3 && DAYS.iter().any(|d| w[..3].eq_ignore_ascii_case(d))
+}
+
+fn month_number(w: &[u8]) -> Option<u32> {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| w[..3].eq_ignore_ascii_case(m))
+        .map(|i| i as u32 + 1)
+}
+
+/// Offset in minutes for a zone name (RFC 5322 4.3 obsolete zones plus common ones).
+fn named_zone(w: &[u8]) -> Option<i32> {
+    let upper = w.to_ascii_uppercase();
+    let hours = match upper.as_slice() {
+        b"UT" | b"UTC" | b"GMT" | b"Z" | b"WET" => 0,
+        b"EST" => -5,
+        b"EDT" => -4,
+        b"CST" => -6,
+        b"CDT" => -5,
+        b"MST" => -7,
+        b"MDT" => -6,
+        b"PST" => -8,
+        b"PDT" => -7,
+        b"CET" | b"MET" | b"BST" | b"WEST" => 1,
+        b"CEST" | b"MEST" | b"EET" => 2,
+        b"EEST" | b"MSK" => 3,
+        b"IST" => return Some(330),
+        b"JST" | b"KST" => 9,
+        b"HKT" => 8,
+        b"AEST" => 10,
+        b"AEDT" => 11,
+        b"NZST" => 12,
+        b"NZDT" => 13,
+        _ => return None,
+    };
+    Some(hours * 60)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Calendar fields of a Unix timestamp in UTC.
+pub fn civil_from_timestamp(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (secs / 3600) as u32,
+        (secs % 3600 / 60) as u32,
+        (secs % 60) as u32,
+    )
+}
+
+/// RFC 3339 in UTC of a Unix timestamp.
+pub fn rfc3339_utc(ts: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+struct Cursor<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(crate::received::lexer::is_space) {
+            self.pos += 1;
+        }
+    }
+
+    /// Separators seen between day, month and year: space, `-`, `/`.
+    fn skip_sep(&mut self) {
+        while self
+            .peek()
+            .is_some_and(|b| crate::received::lexer::is_space(b) || b == b'-' || b == b'/')
+        {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Option<()> {
+        (self.peek() == Some(b)).then(|| self.pos += 1)
+    }
+
+    fn alpha_word(&mut self) -> Option<&[u8]> {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
+            self.pos += 1;
+        }
+        (self.pos > start).then(|| &self.s[start..self.pos])
+    }
+
+    fn number(&mut self, max_digits: usize) -> Option<i64> {
+        self.number_with_len(max_digits).map(|(n, _)| n)
+    }
+
+    /// Reads up to `max_digits` digits; more digits than that is not a date field.
+    fn number_with_len(&mut self, max_digits: usize) -> Option<(i64, usize)> {
+        let start = self.pos;
+        let mut n: i64 = 0;
+        while let Some(b) = self.peek().filter(u8::is_ascii_digit) {
+            if self.pos - start == max_digits {
+                self.pos = start;
+                return None;
+            }
+            n = n * 10 + i64::from(b - b'0');
+            self.pos += 1;
+        }
+        let len = self.pos - start;
+        (len > 0).then_some((n, len))
+    }
+
+    /// `+hhmm`, `-hhmm`, `+hh:mm`, or a zone name. Leaves the cursor unmoved on failure.
+    fn zone(&mut self) -> Option<i32> {
+        let start = self.pos;
+        match self.peek() {
+            Some(sign @ (b'+' | b'-')) => {
+                self.pos += 1;
+                let digits_start = self.pos;
+                let mut value: i32 = 0;
+                while let Some(b) = self.peek().filter(u8::is_ascii_digit) {
+                    if self.pos - digits_start == 4 {
+                        break;
+                    }
+                    value = value * 10 + i32::from(b - b'0');
+                    self.pos += 1;
+                    if self.pos - digits_start == 2 && self.peek() == Some(b':') {
+                        self.pos += 1;
+                    }
+                }
+                let digits = self.s[digits_start..self.pos]
+                    .iter()
+                    .filter(|b| b.is_ascii_digit())
+                    .count();
+                let (h, m) = match digits {
+                    4 => (value / 100, value % 100),
+                    1 | 2 => (value, 0),
+                    _ => {
+                        self.pos = start;
+                        return None;
+                    }
+                };
+                if m > 59 || h > 99 {
+                    self.pos = start;
+                    return None;
+                }
+                let minutes = h * 60 + m;
+                Some(if sign == b'-' { -minutes } else { minutes })
+            }
+            _ => {
+                let w = self.alpha_word();
+                match w.and_then(named_zone) {
+                    Some(z) => Some(z),
+                    None => {
+                        self.pos = start;
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> ParsedDate {
+        parse_date(s.as_bytes()).expect(s).0
+    }
+
+    #[test]
+    fn rfc5322_with_offset() {
+        let d = parse("Tue, 29 Aug 2023 09:20:10 -0700 (PDT)");
+        assert_eq!(d.utc_rfc3339(), "2023-08-29T16:20:10Z");
+        assert_eq!(d.local_rfc3339(), "2023-08-29T09:20:10-07:00");
+        assert_eq!(d.offset_minutes, -420);
+    }
+
+    #[test]
+    fn obsolete_forms() {
+        assert_eq!(
+            parse("3 Mar 2004 20:34:38 -0000").utc_rfc3339(),
+            "2004-03-03T20:34:38Z"
+        );
+        assert_eq!(parse("Wed, 26 Mar 03 20:43:24 -0600").year, 2003);
+        assert_eq!(
+            parse("Sat, 15 Mar 2003 00:38:03 GMT").timestamp,
+            1_047_688_683
+        );
+        assert_eq!(parse("Wed, 12 Feb 2003 14:22:21 PST").offset_minutes, -480);
+        assert!(!parse("30 Apr 2003 15:06:29").zone_given);
+        assert_eq!(
+            parse("Thu, 02 Apr 2020 07:53:55.516 +0000 (UTC)").utc_rfc3339(),
+            "2020-04-02T07:53:55Z"
+        );
+    }
+
+    #[test]
+    fn ctime_forms() {
+        assert_eq!(
+            parse("Fri Feb 07 10:18:12 2003 -0800").utc_rfc3339(),
+            "2003-02-07T18:18:12Z"
+        );
+        assert_eq!(
+            parse("Fri Sep 14 14:36:56 EDT 2018").utc_rfc3339(),
+            "2018-09-14T18:36:56Z"
+        );
+        assert!(!parse("Sun Nov 13 14:50:12 2005").zone_given);
+    }
+
+    #[test]
+    fn rejects_absurd_values() {
+        assert!(parse_date(b"Mon, 32 Jan 2020 10:00:00 +0000").is_none());
+        assert!(parse_date(b"Mon, 1 Jan 99999999999 10:00:00 +0000").is_none());
+        assert!(parse_date(b"Mon, 30 Feb 2020 10:00:00 +0000").is_none());
+        assert!(parse_date(b"not a date").is_none());
+    }
+
+    #[test]
+    fn absurd_offset_is_not_consumed() {
+        let (d, _) = parse_date(b"1 Jan 2020 10:00:00 +99999").unwrap();
+        assert!(!d.zone_given);
+    }
+
+    #[test]
+    fn find_date_without_semicolon() {
+        let s = b"by x with ESMTP id BQB0hUH2 Thu, 20 Feb 2003 16:13:20 -0700 (PST)";
+        let (at, d, _) = find_date(s).unwrap();
+        assert_eq!(&s[at..at + 4], b"Thu,");
+        assert_eq!(d.utc_rfc3339(), "2003-02-20T23:13:20Z");
+    }
+
+    #[test]
+    fn civil_roundtrip() {
+        for ts in [0i64, 951_782_400, 1_700_000_000, 4_102_444_800] {
+            let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
+            let back = days_from_civil(y, mo, d) * 86_400
+                + i64::from(h) * 3600
+                + i64::from(mi) * 60
+                + i64::from(s);
+            assert_eq!(back, ts);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The key headers a forensic reader looks at, decoded (RFC 2047) with the raw text kept.
+
+use super::Field;
+use crate::date::parse_date;
+use serde::Serialize;
+
+/// One header as reported: raw text, decoded text, and what was read from it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HeaderValue {
+    /// The value exactly as written, folding kept, lossily decoded when not UTF-8.
+    pub raw: String,
+    /// The value with RFC 2047 encoded words decoded and folding removed.
+    pub value: String,
+    /// True when the raw bytes were not valid UTF-8 and were decoded lossily.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lossy: bool,
+    /// Addresses found in an address header (From, Sender, Reply-To, To, Cc).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// For Date: the instant in RFC 3339 UTC; absent when the date does not parse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utc: Option<String>,
+    /// For Date: Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+    /// How many times the header appears, when more than once (a forensic oddity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+}
+
+/// The key headers of a message; absent ones are `null`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct KeyHeaders {
+    /// From.
+    pub from: Option<HeaderValue>,
+    /// Sender.
+    pub sender: Option<HeaderValue>,
+    /// Reply-To.
+    pub reply_to: Option<HeaderValue>,
+    /// To.
+    pub to: Option<HeaderValue>,
+    /// Cc.
+    pub cc: Option<HeaderValue>,
+    /// Subject.
+    pub subject: Option<HeaderValue>,
+    /// Date, with the parsed instant.
+    pub date: Option<HeaderValue>,
+    /// Message-ID.
+    pub message_id: Option<HeaderValue>,
+}
+
+/// Reads the key headers from the fields (first occurrence wins; duplicates are counted).
+pub fn key_headers(fields: &[Field<'_>]) -> KeyHeaders {
+    let get = |name: &str, addresses: bool| -> Option<HeaderValue> {
+        let mut matching = fields.iter().filter(|f| f.is(name));
+        let first = matching.next()?;
+        let extra = matching.count();
+        let mut hv = decode(first, addresses);
+        if extra > 0 {
+            hv.count = Some(extra + 1);
+        }
+        Some(hv)
+    };
+    let mut date = get("Date", false);
+    if let Some(d) = date.as_mut()
+        && let Some((parsed, _)) = parse_date(d.value.as_bytes())
+    {
+        d.utc = Some(parsed.utc_rfc3339());
+        d.timestamp = Some(parsed.timestamp);
+    }
+    KeyHeaders {
+        from: get("From", true),
+        sender: get("Sender", true),
+        reply_to: get("Reply-To", true),
+        to: get("To", true),
+        cc: get("Cc", true),
+        subject: get("Subject", false),
+        date,
+        message_id: get("Message-ID", false),
+    }
+}
+
+/// Decodes one field: raw text, RFC 2047 value, and addresses when asked.
+pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
+    let lossy = std::str::from_utf8(field.value).is_err();
+    let raw = String::from_utf8_lossy(field.value).into_owned();
+    let (value, addrs) = match mailparse::parse_header(field.raw) {
+        Ok((header, _)) => {
+            let value = header.get_value();
+            let addrs = if addresses {
+                address_list(&header, &value)
+            } else {
+                Vec::new()
+            };
+            (value, addrs)
+        }
+        Err(_) => (crate::text::clean(&raw), Vec::new()),
+    };
+    HeaderValue {
+        raw: raw.trim().to_string(),
+        value: crate::text::clean(value.trim()),
+        lossy,
+        addresses: addrs,
+        utc: None,
+        timestamp: None,
+        count: None,
+    }
+}
+
+fn address_list(header: &mailparse::MailHeader<'_>, value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(list) = mailparse::addrparse_header(header) {
+        for addr in list.iter() {
+            match addr {
+                mailparse::MailAddr::Single(s) => out.push(s.addr.clone()),
+                mailparse::MailAddr::Group(g) => out.extend(g.addrs.iter().map(|s| s.addr.clone())),
+            }
+        }
+    }
+    if out.is_empty() {
+        // Broken syntax: fall back to anything that looks like an address.
+        out.extend(
+            value
+                .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+                .filter(|w| w.contains('@') && w.len() > 2)
+                .map(str::to_string),
+        );
+    }
+    out.retain(|a| !a.is_empty());
+    out
+}
+
+/// The domain of an address, lower-cased, without a trailing dot or angle bracket.
+pub fn domain_of(addr: &str) -> Option<String> {
+    let (_, d) = addr.rsplit_once('@')?;
+    let d = d.trim().trim_end_matches(['>', '.']).to_ascii_lowercase();
+    (!d.is_empty()).then_some(d)
+}

@@ -1,0 +1,230 @@
+//! Recognising which MTA wrote a Received line from the marks its format leaves.
+//!
+//! The family matters twice: it decides how the `from` part is read (Exim and qmail put the
+//! reverse name first, Postfix and Sendmail the HELO name), and the checks compare the
+//! formats of lines that claim the same `by` host.
+
+use serde::Serialize;
+
+/// An MTA family, as recognised from a Received line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mta {
+    /// Postfix: `by host (Postfix)`, date followed by `(TZ)`.
+    Postfix,
+    /// Sendmail: `by host (8.17.1/8.17.1)`.
+    Sendmail,
+    /// Exim: `(Exim 4.96)`, `helo=` inside the peer comment.
+    Exim,
+    /// qmail and its patches: `(qmail N invoked ...)`, `(HELO x) (ip)`.
+    Qmail,
+    /// Microsoft Exchange / Office 365: `with Microsoft SMTP Server`, `with mapi`.
+    Exchange,
+    /// Microsoft IIS SMTP service: `with Microsoft SMTPSVC(6.0...)`.
+    Smtpsvc,
+    /// Google: `by mx.google.com`, `by 2002:a05:...`, `(Google Transport Security)`.
+    Google,
+    /// Courier: `(courier-0.x)`, `[::ffff:1.2.3.4]`, `(AUTH: ...)`.
+    Courier,
+    /// MDaemon: `(MDaemon PRO v19)`.
+    Mdaemon,
+    /// CommuniGate Pro.
+    Communigate,
+    /// Lotus / HCL Domino.
+    Domino,
+    /// Haraka.
+    Haraka,
+    /// OpenSMTPD.
+    Opensmtpd,
+    /// fetchmail retrieving from POP/IMAP.
+    Fetchmail,
+    /// Stalwart.
+    Stalwart,
+    /// qpsmtpd (qmail-like format).
+    Qpsmtpd,
+}
+
+impl Mta {
+    /// Lower-case name as used in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mta::Postfix => "postfix",
+            Mta::Sendmail => "sendmail",
+            Mta::Exim => "exim",
+            Mta::Qmail => "qmail",
+            Mta::Exchange => "exchange",
+            Mta::Smtpsvc => "smtpsvc",
+            Mta::Google => "google",
+            Mta::Courier => "courier",
+            Mta::Mdaemon => "mdaemon",
+            Mta::Communigate => "communigate",
+            Mta::Domino => "domino",
+            Mta::Haraka => "haraka",
+            Mta::Opensmtpd => "opensmtpd",
+            Mta::Fetchmail => "fetchmail",
+            Mta::Stalwart => "stalwart",
+            Mta::Qpsmtpd => "qpsmtpd",
+        }
+    }
+}
+
+/// Recognises the family from marks in the raw value. Order matters: a relay can mention
+/// another product (`with esmtp (Exim ...)` beats a `Postfix` word in a comment).
+pub fn detect(value: &[u8]) -> Option<Mta> {
+    let has = |needle: &[u8]| contains_ci(value, needle);
+    let mta = if has(b"(exim ") || has(b"(exim)") {
+        Mta::Exim
+    } else if has(b"(postfix") {
+        Mta::Postfix
+    } else if has(b"microsoft smtp") && !has(b"microsoft smtpsvc") || has(b" with mapi") {
+        Mta::Exchange
+    } else if has(b"microsoft smtpsvc") {
+        Mta::Smtpsvc
+    } else if has(b"(fetchmail") {
+        Mta::Fetchmail
+    } else if has(b"(qmail ") || has(b"qmail-ldap") {
+        Mta::Qmail
+    } else if has(b"(qpsmtpd") {
+        Mta::Qpsmtpd
+    } else if has(b"(mdaemon") {
+        Mta::Mdaemon
+    } else if has(b"communigate") {
+        Mta::Communigate
+    } else if has(b"domino") {
+        Mta::Domino
+    } else if has(b"(haraka") {
+        Mta::Haraka
+    } else if has(b"(opensmtpd") {
+        Mta::Opensmtpd
+    } else if has(b"(stalwart") {
+        Mta::Stalwart
+    } else if has(b"(courier") || has(b"[::ffff:") && has(b" with esmtp") {
+        Mta::Courier
+    } else if has(b"google transport security")
+        || has(b"by mx.google.com")
+        || has(b".google.com with")
+        || has(b"by 2002:a")
+    {
+        Mta::Google
+    } else if sendmail_version(value) {
+        Mta::Sendmail
+    } else if (has(b"(helo ") || has(b"helo=")) && exim_like_id(value) {
+        Mta::Exim
+    } else if (has(b"(helo ") || bare_ipv4_comment(value))
+        && (has(b" with smtp;") || has(b" with esmtp;"))
+    {
+        Mta::Qmail
+    } else {
+        return None;
+    };
+    Some(mta)
+}
+
+/// `(8.14.4/8.14.4)`, `(8.12.11/8.12.11/Submit)`, `(SGI-8.9.3/8.8.7)`: Sendmail's versions.
+fn sendmail_version(value: &[u8]) -> bool {
+    // Look only a short way past each `(`: a run of parentheses must stay linear.
+    const MAX_VERSION_TEXT: usize = 48;
+    value
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'(')
+        .any(|(open, _)| {
+            let window = &value[open + 1..value.len().min(open + 1 + MAX_VERSION_TEXT)];
+            let inner = window
+                .split(|&b| b == b')' || b == b' ')
+                .next()
+                .unwrap_or_default();
+            let Some(slash) = inner.iter().position(|&b| b == b'/') else {
+                return false;
+            };
+            let first = &inner[..slash];
+            let version = first.rsplit(|&b| b == b'-').next().unwrap_or_default();
+            version.starts_with(b"8.")
+                && version.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+                && version.iter().filter(|&&b| b == b'.').count() >= 2
+        })
+}
+
+/// A comment holding only an unbracketed IPv4 address, `(198.51.100.21)`: qmail's peer.
+fn bare_ipv4_comment(value: &[u8]) -> bool {
+    value
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'(')
+        .any(|(open, _)| {
+            let window = &value[open + 1..value.len().min(open + 17)];
+            window
+                .iter()
+                .position(|&b| b == b')')
+                .and_then(|close| std::str::from_utf8(&window[..close]).ok())
+                .is_some_and(|t| t.parse::<std::net::Ipv4Addr>().is_ok())
+        })
+}
+
+/// Exim message ids: `1fZ55o-0006DP-3H` (6-6-2) or `1tAbCd-00000000123-4E5F` (6-11-4).
+fn exim_like_id(value: &[u8]) -> bool {
+    value
+        .split(|b| crate::received::lexer::is_space(*b) || *b == b';')
+        .any(|w| {
+            let mut parts = w.split(|&b| b == b'-');
+            let lens = [parts.next(), parts.next(), parts.next(), parts.next()];
+            let alnum = |p: &[u8]| p.iter().all(u8::is_ascii_alphanumeric);
+            matches!(lens, [Some(a), Some(b), Some(c), None]
+                if a.len() == 6 && (b.len() == 6 || b.len() == 11) && (c.len() == 2 || c.len() == 4)
+                && alnum(a) && alnum(b) && alnum(c))
+        })
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_families() {
+        let cases: [(&str, Mta); 8] = [
+            (
+                "from a (b [1.2.3.4]) by c (Postfix) with ESMTP id X; Mon, 1 Jan 2024 00:00:00 +0000 (UTC)",
+                Mta::Postfix,
+            ),
+            (
+                "from a (b [1.2.3.4]) by c (8.17.1/8.17.1) with ESMTP id X",
+                Mta::Sendmail,
+            ),
+            (
+                "from a ([1.2.3.4]:25 helo=b) by c with esmtp (Exim 4.96) id 1fZ55o-0006DP-3H",
+                Mta::Exim,
+            ),
+            (
+                "from a ([1.2.3.4] helo=b) by c with esmtp id 1fZ55o-0006DP-3H",
+                Mta::Exim,
+            ),
+            (
+                "(qmail 123 invoked by uid 89); 1 Jan 2024 00:00:00 -0000",
+                Mta::Qmail,
+            ),
+            (
+                "from A (10.0.0.1) by B (10.0.0.2) with Microsoft SMTP Server id 15.1.1",
+                Mta::Exchange,
+            ),
+            (
+                "by 2002:a05:6a10:1234:b0:5a:1234:5678 with SMTP id x",
+                Mta::Google,
+            ),
+            (
+                "from a [1.2.3.4] by c (MDaemon PRO v19.0.2) with ESMTP id md5",
+                Mta::Mdaemon,
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(detect(line.as_bytes()), Some(want), "{line}");
+        }
+        assert_eq!(detect(b"from a by b"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! The report for a person at a terminal: a hop table read at a glance, then the findings.
+
+use super::{Hop, Report};
+use std::fmt::Write;
+
+/// Renders the report as text. Every header-derived value is cleaned of control characters
+/// first, so nothing in a message can start a new line or move the cursor.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let src = match (report.source.index, report.source.offset) {
+        (Some(i), Some(o)) => format!("{} (message {i}, offset {o})", report.source.path),
+        _ => report.source.path.clone(),
+    };
+    let _ = writeln!(out, "Source:   {}", clean(&src));
+    let from = report
+        .headers
+        .from
+        .as_ref()
+        .map_or("-", |h| h.value.as_str());
+    let subject = report
+        .headers
+        .subject
+        .as_ref()
+        .map_or("-", |h| h.value.as_str());
+    let _ = writeln!(out, "From:     {}", clean(from));
+    let _ = writeln!(out, "Subject:  {}", clean(subject));
+    if let Some(m) = &report.envelope.mail_from {
+        let _ = writeln!(
+            out,
+            "Envelope: MAIL FROM <{}> ({})",
+            clean(&m.value),
+            source_name(m.source)
+        );
+    }
+    for r in &report.envelope.rcpt_to {
+        let _ = writeln!(
+            out,
+            "          RCPT TO <{}> ({})",
+            clean(&r.value),
+            source_name(r.source)
+        );
+    }
+    let _ = writeln!(out);
+
+    let rows: Vec<[String; 6]> = report.hops.iter().map(row).collect();
+    let header = ["hop", "from", "by", "with", "time (UTC)", "delay"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for r in std::iter::once(&header).chain(rows.iter()) {
+        let mut line = String::new();
+        for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let _ = write!(line, "{cell:<w$}");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if let Some(t) = report.chain.transit_s {
+        let _ = writeln!(out, "\nTotal transit: {}", duration(t));
+    }
+    for h in report.hops.iter().filter(|h| h.reason.is_some()) {
+        let _ = writeln!(
+            out,
+            "hop {}: {}",
+            h.index,
+            clean(h.reason.as_deref().unwrap_or_default())
+        );
+    }
+    let _ = writeln!(out);
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "No findings.");
+    }
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "{:>5.1}  {} {}  {}",
+            f.score,
+            f.rule,
+            f.name,
+            clean(&f.message)
+        );
+    }
+    let _ = writeln!(out, "Score {:.1}: {:?}", report.score, report.verdict);
+    out
+}
+
+fn row(h: &Hop) -> [String; 6] {
+    let from = match (&h.from.helo, &h.from.rdns, &h.from.ip) {
+        (helo, rdns, Some(ip)) => match rdns.as_deref().or(helo.as_deref()) {
+            Some(who) => format!("{who} [{ip}]"),
+            None => format!("[{ip}]"),
+        },
+        (Some(helo), _, None) => helo.clone(),
+        (None, _, None) => match h.kind {
+            crate::received::Kind::Local => "(local)".into(),
+            _ => "-".into(),
+        },
+    };
+    let by = h.by.host.clone().unwrap_or_else(|| "-".into());
+    let with = h
+        .protocol
+        .map(str::to_string)
+        .or_else(|| h.with.clone())
+        .unwrap_or_else(|| "-".into());
+    let time = h.date.clone().unwrap_or_else(|| "-".into());
+    let delay = h.delay_s.map(duration).unwrap_or_else(|| "-".into());
+    [
+        h.index.to_string(),
+        clip(&clean(&from), 48),
+        clip(&clean(&by), 40),
+        clip(&clean(&with), 12),
+        time,
+        delay,
+    ]
+}
+
+/// `+4s`, `-2m05s`, `+1h02m`: signed, so backwards time is visible.
+fn duration(s: i64) -> String {
+    let sign = if s < 0 { '-' } else { '+' };
+    let a = s.unsigned_abs();
+    match a {
+        0..=59 => format!("{sign}{a}s"),
+        60..=3599 => format!("{sign}{}m{:02}s", a / 60, a % 60),
+        3600..=86_399 => format!("{sign}{}h{:02}m", a / 3600, a % 3600 / 60),
+        _ => format!("{sign}{}d{:02}h", a / 86_400, a % 86_400 / 3600),
+    }
+}
+
+fn source_name(s: crate::message::envelope::EnvelopeSource) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn clean(s: &str) -> String {
+    crate::text::clean(s)
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}

@@ -1,0 +1,134 @@
+//! The command line as a user runs it: exit codes, errors naming the file, stdin, formats.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn hopsleuth(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hopsleuth"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hopsleuth");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or_default())
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("wait")
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hopsleuth-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+#[test]
+fn analyzes_a_sample_as_json() {
+    let out = hopsleuth(&["analyze", "samples/gmail-to-postfix.eml"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["schema"], "hopsleuth/report/v1");
+    assert_eq!(v["source"]["path"], "samples/gmail-to-postfix.eml");
+    assert_eq!(v["hops"][2]["from"]["ip"], "209.85.221.54");
+}
+
+#[test]
+fn mbox_gives_one_line_per_message() {
+    let out = hopsleuth(&["analyze", "samples/three-messages.mbox"], None);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("NDJSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["source"]["index"], i);
+    }
+}
+
+#[test]
+fn reads_stdin_and_prints_text() {
+    let msg =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/webmail.eml")).expect("sample");
+    let out = hopsleuth(&["analyze", "--format", "text", "-"], Some(&msg));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("webmail.example.net"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("hop ")), "{text}");
+}
+
+#[test]
+fn envelope_flags_win() {
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--mail-from",
+            "a@x.example",
+            "--rcpt-to",
+            "b@y.example",
+            "samples/qmail-local.eml",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["envelope"]["mail_from"]["source"], "cli");
+    assert_eq!(v["envelope"]["rcpt_to"][0]["value"], "b@y.example");
+}
+
+#[test]
+fn bad_input_names_the_file_and_exits_2() {
+    for (name, bytes, says) in [
+        ("empty.eml", &b""[..], "empty"),
+        (
+            "binary.eml",
+            &b"\x7fELF\x02\x01\x01\x00\x00\x00"[..],
+            "not a mail message",
+        ),
+        (
+            "prose.txt",
+            &b"Dear friend, this is not mail.\n"[..],
+            "not a mail message",
+        ),
+    ] {
+        let path = temp_file(name, bytes);
+        let out = hopsleuth(&["analyze", path.to_str().expect("utf-8 path")], None);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = hopsleuth(&["analyze", "no/such/file.eml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.eml"));
+}
+
+#[test]
+fn header_over_the_limit_is_an_error() {
+    let path = temp_file(
+        "big.eml",
+        format!("Subject: {}\n\nbody\n", "x".repeat(5000)).as_bytes(),
+    );
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--max-header-bytes",
+            "1000",
+            path.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_header_bytes"));
+}
