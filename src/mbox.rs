@@ -19,7 +19,23 @@ pub fn is_mbox(input: &[u8]) -> bool {
         .filter(|w| !w.is_empty())
         .count();
     // `From sender Mon Jan  1 00:00:00 2024`: a sender and at least a few date words.
-    words >= 3
+    words >= 3 && is_separator(&input[..5 + end])
+}
+
+/// `From sender date` with a time in the date (`00:00:00`): an unquoted body line such as
+/// `From the start, ...` after a blank line has no time and does not split the message.
+fn is_separator(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let has_time = rest.windows(5).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1].is_ascii_digit()
+            && w[2] == b':'
+            && w[3].is_ascii_digit()
+            && w[4].is_ascii_digit()
+    });
+    has_time && rest.split(|&b| b == b' ').filter(|w| !w.is_empty()).count() >= 3
 }
 
 /// One message of an mbox: its byte offset in the file and its bytes (`From ` line included).
@@ -42,7 +58,7 @@ pub fn messages(input: &[u8]) -> Vec<MboxMessage<'_>> {
             .position(|&b| b == b'\n')
             .map_or(input.len(), |i| pos + i + 1);
         let line = &input[pos..end];
-        if pos > 0 && previous_blank && line.starts_with(b"From ") {
+        if pos > 0 && previous_blank && is_separator(line) {
             starts.push(pos);
         }
         previous_blank = line == b"\n" || line == b"\r\n";

@@ -1,0 +1,232 @@
+//! Hostile input: each case must finish, without a panic, and with a sensible result.
+//! Timing is not asserted here (benchmarks measure it); the cases are sized so that
+//! anything worse than linear would make this suite visibly slow.
+
+use hopsleuth::received::{self, Status};
+use hopsleuth::{Limits, Options, analyze};
+
+fn run(input: &[u8]) -> Result<hopsleuth::Report, hopsleuth::AnalyzeError> {
+    analyze(input, &Options::default())
+}
+
+fn message_with_received(value: &str) -> Vec<u8> {
+    format!("Received: {value}\nFrom: a@example.com\nSubject: x\n\nbody\n").into_bytes()
+}
+
+#[test]
+fn one_mebibyte_received_header() {
+    let value = format!(
+        "from a ({}) by b; Mon, 1 Jan 2024 00:00:00 +0000",
+        "x ".repeat(512 * 1024)
+    );
+    let report = run(&message_with_received(&value)).expect("analysed");
+    assert_eq!(report.hops.len(), 1);
+    assert_eq!(report.hops[0].parsed, Status::Unparsed);
+    assert!(
+        report.hops[0]
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("max_received_bytes")
+    );
+}
+
+#[test]
+fn ten_thousand_received_headers() {
+    let mut msg = Vec::new();
+    for i in 0..10_000 {
+        msg.extend_from_slice(
+            format!("Received: from h{i}.example ([192.0.2.1]) by h{}.example with ESMTP; Mon, 1 Jan 2024 00:00:00 +0000\n", i + 1)
+                .as_bytes(),
+        );
+    }
+    msg.extend_from_slice(b"Subject: x\n\nbody\n");
+    let report = run(&msg).expect("analysed");
+    let limit = Limits::default().max_hops;
+    assert_eq!(report.hops.len(), limit);
+    assert_eq!(report.chain.skipped_hops, 10_000 - limit);
+    assert!(report.findings.iter().any(|f| f.rule == "LIMIT001"));
+}
+
+#[test]
+fn header_folded_over_100000_lines() {
+    let mut value = String::from("from a");
+    for _ in 0..100_000 {
+        value.push_str("\n\tx");
+    }
+    value.push_str("\n\tby b; Mon, 1 Jan 2024 00:00:00 +0000");
+    let report = run(&message_with_received(&value)).expect("analysed");
+    // Over max_received_bytes: kept, marked, not parsed.
+    assert_eq!(report.hops[0].parsed, Status::Unparsed);
+    // Subject survived the giant fold.
+    assert!(report.headers.subject.is_some());
+}
+
+#[test]
+fn nul_bytes_and_invalid_utf8() {
+    let msg = b"Received: from a\0b (c [192.0.2.1]) by mx\xff\xfe.example with ESMTP; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: caf\xe9 \0\n\nbody";
+    let report = run(msg).expect("analysed");
+    assert!(report.message.lossy);
+    assert!(report.hops[0].raw_lossy);
+    assert_eq!(report.hops[0].from.ip.as_deref(), Some("192.0.2.1"));
+    let json = report.to_json();
+    assert!(!json.contains('\0'), "raw NUL must be escaped in JSON");
+    serde_json::from_str::<serde_json::Value>(&json).expect("valid JSON");
+}
+
+#[test]
+fn cr_only_and_mixed_line_endings() {
+    let cr = b"Received: from a (a [192.0.2.1]) by b with SMTP; Mon, 1 Jan 2024 00:00:00 +0000\rSubject: x\r\rbody";
+    let report = run(cr).expect("analysed");
+    assert_eq!(report.hops.len(), 1);
+    assert_eq!(report.message.line_endings.cr, 3);
+    let mixed = b"Received: from a\r\n\tby b; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: x\r\rbody";
+    let report = run(mixed).expect("analysed");
+    assert_eq!(report.hops[0].by.host.as_deref(), Some("b"));
+}
+
+#[test]
+fn no_header_body_separator() {
+    let report = run(b"Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: x")
+        .expect("analysed");
+    assert!(report.message.no_separator);
+    assert_eq!(report.hops.len(), 1);
+}
+
+#[test]
+fn from_lines_inside_mbox_bodies() {
+    let mbox = b"From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nFrom the body, unquoted\n>From quoted\n\nFrom b@x Mon Jan  1 00:00:01 2024\nSubject: 2\n\nbody\n";
+    let messages = hopsleuth::mbox::messages(mbox);
+    // `From the body` follows a non-blank line, so it does not split; the one after a blank does.
+    assert_eq!(messages.len(), 2);
+    for m in messages {
+        run(m.bytes).expect("each message analysed");
+    }
+}
+
+#[test]
+fn ten_thousand_nested_parentheses() {
+    let value = format!(
+        "from a {}x{} by b; Mon, 1 Jan 2024 00:00:00 +0000",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let limits = Limits {
+        max_received_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let r = received::parse(value.as_bytes(), &limits);
+    assert!(r.notes.iter().any(|n| n.contains("nest deeper")));
+    assert_eq!(r.by_host.map(|b| b.to_vec()), Some(b"b".to_vec()));
+    // Unbalanced the other way: the comment runs to the end, nothing panics.
+    let unbalanced = format!("from a {}", "(".repeat(10_000));
+    let r = received::parse(unbalanced.as_bytes(), &limits);
+    assert_ne!(r.status, None);
+}
+
+#[test]
+fn thousand_deep_mime_nesting() {
+    let mut msg = String::from(
+        "Received: from a (a [192.0.2.1]) by b with SMTP; Mon, 1 Jan 2024 00:00:00 +0000\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b0\n\n",
+    );
+    for i in 0..1000 {
+        msg.push_str(&format!(
+            "--b{i}\nContent-Type: multipart/mixed; boundary=b{}\n\n",
+            i + 1
+        ));
+    }
+    let report = run(msg.as_bytes()).expect("analysed");
+    // The body is never decoded: only its extent is reported.
+    assert!(report.message.body_length > 30_000);
+    assert_eq!(report.hops.len(), 1);
+}
+
+#[test]
+fn ten_thousand_character_ipv6_literal() {
+    let value = format!(
+        "from a (b [IPv6:{}]) by c; Mon, 1 Jan 2024 00:00:00 +0000",
+        "1:".repeat(5_000)
+    );
+    let r = received::parse(value.as_bytes(), &Limits::default());
+    assert!(r.ip.is_none());
+    assert_eq!(r.by_host.map(|b| b.to_vec()), Some(b"c".to_vec()));
+}
+
+#[test]
+fn absurd_dates() {
+    for date in [
+        "Mon, 1 Jan 99999999999999999999 00:00:00 +0000",
+        "Mon, 1 Jan 2024 99:99:99 +0000",
+        "Mon, 1 Jan 2024 00:00:00 +999999",
+        "Mon, 31 Feb 2024 00:00:00 +0000",
+        "Mon, 1 Jan 0001 00:00:00 -2359",
+        "Mon, 1 Jan 9999 23:59:60 -9959",
+    ] {
+        let msg = format!("Received: from a by b; {date}\nDate: {date}\n\nx");
+        let report = run(msg.as_bytes()).expect("analysed");
+        if let Some(ts) = report.hops[0].timestamp {
+            assert!(
+                (0..=253_402_300_800 + 86_400 * 2).contains(&ts),
+                "{date}: {ts}"
+            );
+        }
+    }
+}
+
+#[test]
+fn header_values_cannot_inject_lines_into_text_output() {
+    let msg = b"Received: from evil (evil [192.0.2.66]) by mx\r\n\tX-Injected: yes; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\rX-Fake: 1\nFrom: a\x1b[31m@example.com\n\nbody";
+    let mut report = run(msg).expect("analysed");
+    report.source.path = "line\nbreak.eml".into();
+    let text = hopsleuth::report::text::render(&report);
+    assert!(
+        !text.contains('\x1b'),
+        "escape sequence reached the terminal"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("X-Fake")
+        || l.starts_with("X-Injected")
+        || l.starts_with("break.eml")));
+    let json = report.to_json();
+    assert!(
+        !json.contains('\n') && !json.contains('\r'),
+        "NDJSON line must stay one line"
+    );
+}
+
+#[test]
+fn random_and_truncated_input_never_panics() {
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/gmail-to-postfix.eml"
+    ))
+    .expect("sample");
+    for cut in (0..sample.len()).step_by(7) {
+        let _ = run(&sample[..cut]);
+    }
+    // A small deterministic generator: no dependency, same bytes every run.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..2_000 {
+        let len = (next() % 600) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                let r = next();
+                // Mostly header-ish bytes so the parser gets deep, some raw noise.
+                let alphabet =
+                    b"Received: from by with id for ([]);<>@.:\r\n\t 0123456789abcdefGHI";
+                if r % 10 == 0 {
+                    (r >> 8) as u8
+                } else {
+                    alphabet[(r >> 8) as usize % alphabet.len()]
+                }
+            })
+            .collect();
+        let _ = run(&bytes);
+        let _ = received::parse(&bytes, &Limits::default());
+    }
+}
