@@ -1,5 +1,6 @@
 //! Every command-line flag, once. Turns arguments into library [`Options`](crate::Options).
 
+use crate::config::{ConfigError, ConfigFile};
 use crate::{EnvelopeOverride, Limits, Options};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -49,6 +50,9 @@ pub struct AnalyzeArgs {
     /// Envelope recipient (RCPT TO); repeatable; wins over the headers.
     #[arg(long, value_name = "ADDR")]
     pub rcpt_to: Vec<String>,
+    /// TOML configuration file (see the README); flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Parsing limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -72,9 +76,9 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    /// The limits these flags give.
-    pub fn limits(&self) -> Limits {
-        let d = Limits::default();
+    /// The limits these flags give, over `base` (the config file's, or the defaults).
+    pub fn limits(&self, base: Limits) -> Limits {
+        let d = base;
         Limits {
             max_header_bytes: self.max_header_bytes.unwrap_or(d.max_header_bytes),
             max_headers: self.max_headers.unwrap_or(d.max_headers),
@@ -86,14 +90,18 @@ impl LimitArgs {
 }
 
 impl AnalyzeArgs {
-    /// The library options these arguments give.
-    pub fn options(&self) -> Options {
-        Options {
-            limits: self.limits.limits(),
+    /// The library options these arguments give, reading the config file if one is named.
+    pub fn options(&self) -> Result<Options, ConfigError> {
+        let file = match &self.config {
+            Some(path) => ConfigFile::load(path)?,
+            None => ConfigFile::default(),
+        };
+        Ok(Options {
+            limits: self.limits.limits(file.limits),
             envelope: EnvelopeOverride {
                 mail_from: self.mail_from.clone(),
                 rcpt_to: self.rcpt_to.clone(),
             },
-        }
+        })
     }
 }

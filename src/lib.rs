@@ -15,6 +15,7 @@
 
 pub mod chain;
 pub mod cli;
+pub mod config;
 pub mod date;
 pub mod limits;
 pub mod mbox;

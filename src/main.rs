@@ -31,7 +31,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
-    let options = args.options();
+    let options = args.options()?;
     let stdin_only = [Path::new("-").to_path_buf()];
     let paths = if args.paths.is_empty() {
         &stdin_only[..]

@@ -132,3 +132,52 @@ fn header_over_the_limit_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_header_bytes"));
 }
+
+#[test]
+fn config_file_sets_limits_and_flags_win() {
+    let mut msg = String::new();
+    for i in 0..5 {
+        msg.push_str(&format!("Received: from h{i} ([192.0.2.1]) by h{} with SMTP; Mon, 1 Jan 2024 00:00:0{i} +0000\n", i + 1));
+    }
+    msg.push_str("\nbody\n");
+    let mail = temp_file("five-hops.eml", msg.as_bytes());
+    let config = temp_file("limits.toml", b"[limits]\nmax_hops = 2\n");
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--config",
+            config.to_str().unwrap(),
+            mail.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["hops"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["findings"][0]["rule"], "LIMIT001");
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--config",
+            config.to_str().unwrap(),
+            "--max-hops",
+            "4",
+            mail.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["hops"].as_array().map(Vec::len), Some(4));
+    let bad = temp_file("bad.toml", b"[limits]\nmax_hop = 2\n");
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--config",
+            bad.to_str().unwrap(),
+            mail.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("max_hop"), "{err}");
+}

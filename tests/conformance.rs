@@ -427,3 +427,38 @@ fn collect(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Stalwart's mail-parser corpus includes deliberately malformed mail: every message must
+/// be analysed (no error hiding the parseable part) and every Received line of its header
+/// block must reach the chain.
+#[test]
+fn stalwart_malformed_mail_keeps_its_headers() {
+    let Some(dir) = corpora() else { return };
+    let mut files = Vec::new();
+    collect(&dir.join("messages/stalwart_mail_parser"), &mut files);
+    files.sort();
+    assert!(!files.is_empty());
+    for path in &files {
+        let bytes = std::fs::read(path).expect("read");
+        let report = hopsleuth::analyze(&bytes, &hopsleuth::Options::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(report.message.header_count > 0, "{}", path.display());
+        // Count `Received:` lines up to the first empty line, independently of our splitter.
+        let header_block = bytes
+            .split(|&b| b == b'\n')
+            .take_while(|l| !l.is_empty() && *l != b"\r");
+        let received_lines = header_block
+            .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case(b"received:"))
+            .count();
+        assert_eq!(
+            report.message.received_count,
+            received_lines,
+            "{}",
+            path.display()
+        );
+    }
+    println!(
+        "stalwart mail-parser messages: {} analysed, none rejected",
+        files.len()
+    );
+}

@@ -230,3 +230,18 @@ fn random_and_truncated_input_never_panics() {
         let _ = received::parse(&bytes, &Limits::default());
     }
 }
+
+/// Inputs the fuzzers found crashing, kept so they never come back (tests/fixtures/fuzz/).
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        let _ = received::parse(&bytes, &Limits::default());
+        let _ = run(&bytes);
+        let _ = run(&message_with_received(&String::from_utf8_lossy(&bytes)));
+        seen += 1;
+    }
+    assert!(seen > 0, "no fuzz fixtures found");
+}

@@ -611,8 +611,9 @@ fn read_comment(c: &[u8]) -> PeerInfo<'_> {
             p.exim_style = true;
             continue;
         }
-        if w.first() == Some(&b'(') {
-            let inner = &w[1..w.len().saturating_sub(1)];
+        if let Some(nested) = w.strip_prefix(b"(") {
+            // A nested comment may be unclosed at the end: `(` alone, or `(text`.
+            let inner = nested.strip_suffix(b")").unwrap_or(nested);
             if contains_ci(inner, b"may be forged") {
                 p.may_be_forged = true;
             }
