@@ -1,6 +1,6 @@
 //! Every command-line flag, once. Turns arguments into library [`Options`](crate::Options).
 
-use crate::config::{ConfigError, ConfigFile};
+use crate::config::{CheckOverrides, ConfigError, ConfigFile};
 use crate::{EnvelopeOverride, Limits, Options};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -21,7 +21,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse one message (or each message of an mbox file) and print its report.
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
+    /// List the rules: id, default score, name and what each detects.
+    Rules,
+    /// Print a rule's documentation (what it checks, why, example, false positives).
+    Explain {
+        /// Rule id (e.g. CHAIN005) or name.
+        id: String,
+    },
 }
 
 /// Output formats.
@@ -56,6 +63,32 @@ pub struct AnalyzeArgs {
     /// Parsing limits.
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Trust boundary and check settings.
+    #[command(flatten)]
+    pub checks: CheckArgs,
+}
+
+/// Trust boundary and check settings; each replaces the config file's value.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Networks whose senders are ours (CIDR; SpamAssassin syntax: 10/8, !10.1.1.1); comma-separated or repeated.
+    #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+    pub trusted_networks: Vec<String>,
+    /// Networks inside the organisation (a subset of the trusted ones).
+    #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+    pub internal_networks: Vec<String>,
+    /// Mail submission agents: older hops inherit the trust of the hop from one.
+    #[arg(long, value_name = "CIDR", value_delimiter = ',')]
+    pub msa_networks: Vec<String>,
+    /// Names (or domains) of our own mail servers.
+    #[arg(long, value_name = "HOST", value_delimiter = ',')]
+    pub trusted_hosts: Vec<String>,
+    /// The hosts mail must pass, in order (e.g. the sender's firewall, then ours).
+    #[arg(long, value_name = "HOST,HOST", value_delimiter = ',')]
+    pub relay_path: Vec<String>,
+    /// Clock-skew tolerance for the time checks, in seconds (default 300).
+    #[arg(long, value_name = "SECONDS")]
+    pub clock_skew: Option<i64>,
 }
 
 /// Limits, each overriding the default.
@@ -96,12 +129,32 @@ impl AnalyzeArgs {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
+        let origin = self
+            .config
+            .as_ref()
+            .map_or("command line".to_string(), |p| p.display().to_string());
+        let c = &self.checks;
+        let overrides = CheckOverrides {
+            trusted_networks: c.trusted_networks.clone(),
+            internal_networks: c.internal_networks.clone(),
+            msa_networks: c.msa_networks.clone(),
+            trusted_hosts: c.trusted_hosts.clone(),
+            relay_path: c.relay_path.clone(),
+            clock_skew_s: c.clock_skew,
+        };
+        let checks = file
+            .check_settings(&overrides, &origin)
+            .map_err(|message| ConfigError::Invalid {
+                path: origin.clone().into(),
+                message,
+            })?;
         Ok(Options {
             limits: self.limits.limits(file.limits),
             envelope: EnvelopeOverride {
                 mail_from: self.mail_from.clone(),
                 rcpt_to: self.rcpt_to.clone(),
             },
+            checks,
         })
     }
 }

@@ -3,20 +3,97 @@
 //! ```toml
 //! [limits]
 //! max_hops = 256
-//! max_received_bytes = 8192
+//!
+//! [trust]
+//! trusted_networks = ["192.0.2.0/24", "10/8"]
+//! trusted_hosts = ["mx1.example.com"]
+//!
+//! [checks]
+//! clock_skew_s = 600
+//! relay_path = ["fw-a.example.net", "fw-b.example.com"]
+//!
+//! [scores]
+//! ENV001 = 0.0
+//!
+//! [verdict]
+//! suspicious = 4.0
+//! forged = 7.0
 //! ```
 
 use crate::Limits;
+use crate::chain::netset::NetSet;
+use crate::chain::trust::TrustConfig;
+use crate::rules::{CheckSettings, registry};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Everything the configuration file can set. Unknown keys are errors, so a typo never
 /// silently leaves a default in force.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConfigFile {
     /// Parsing limits (any subset; the rest keep their defaults).
     pub limits: Limits,
+    /// The trust boundary.
+    pub trust: TrustSection,
+    /// Tolerances and the relay path.
+    pub checks: ChecksSection,
+    /// Per-rule score overrides by rule id.
+    pub scores: BTreeMap<String, f64>,
+    /// Verdict bands.
+    pub verdict: VerdictSection,
+}
+
+/// `[trust]`: lists as in SpamAssassin (`10/8`, `!10.1.1.1`, `2001:db8::/32`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrustSection {
+    /// Networks whose senders are ours.
+    pub trusted_networks: Option<Vec<String>>,
+    /// Networks inside the organisation.
+    pub internal_networks: Option<Vec<String>>,
+    /// Mail submission agents.
+    pub msa_networks: Option<Vec<String>>,
+    /// Names of our own servers (or domains).
+    pub trusted_hosts: Vec<String>,
+}
+
+/// `[checks]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChecksSection {
+    /// Clock-skew tolerance in seconds (default 300).
+    pub clock_skew_s: Option<i64>,
+    /// Hosts mail must pass, in order.
+    pub relay_path: Vec<String>,
+}
+
+/// `[verdict]`: score thresholds.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerdictSection {
+    /// Score from which the verdict is `suspicious` (default 3).
+    pub suspicious: Option<f64>,
+    /// Score from which the verdict is `forged` (default 6).
+    pub forged: Option<f64>,
+}
+
+/// Trust and check values given on the command line; they replace the file's.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOverrides {
+    /// `--trusted-networks`.
+    pub trusted_networks: Vec<String>,
+    /// `--internal-networks`.
+    pub internal_networks: Vec<String>,
+    /// `--msa-networks`.
+    pub msa_networks: Vec<String>,
+    /// `--trusted-hosts`.
+    pub trusted_hosts: Vec<String>,
+    /// `--relay-path`.
+    pub relay_path: Vec<String>,
+    /// `--clock-skew`.
+    pub clock_skew_s: Option<i64>,
 }
 
 /// Why a configuration file could not be used.
@@ -55,7 +132,82 @@ impl ConfigFile {
 
     /// Parses configuration text.
     pub fn parse(text: &str) -> Result<ConfigFile, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
+        for id in file.scores.keys() {
+            if registry::find(id).is_none_or(|r| !r.id.eq_ignore_ascii_case(id)) {
+                return Err(format!(
+                    "[scores]: no rule has the id {id:?} (see `hopsleuth rules`)"
+                ));
+            }
+        }
+        if let (Some(s), Some(f)) = (file.verdict.suspicious, file.verdict.forged)
+            && s > f
+        {
+            return Err(format!(
+                "[verdict]: suspicious ({s}) must not be above forged ({f})"
+            ));
+        }
+        Ok(file)
+    }
+
+    /// The check settings of this file with the command line's values on top. `origin`
+    /// names the file in errors.
+    pub fn check_settings(
+        &self,
+        cli: &CheckOverrides,
+        origin: &str,
+    ) -> Result<CheckSettings, String> {
+        let pick = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Option<Vec<String>> {
+            if flag.is_empty() {
+                file.clone()
+            } else {
+                Some(flag.clone())
+            }
+        };
+        let netset = |name: &str, list: Option<Vec<String>>| -> Result<Option<NetSet>, String> {
+            list.map(|l| NetSet::parse(&l.join(" ")).map_err(|e| format!("{origin}: {name}: {e}")))
+                .transpose()
+        };
+        let trust = TrustConfig {
+            trusted_networks: netset(
+                "trusted_networks",
+                pick(&cli.trusted_networks, &self.trust.trusted_networks),
+            )?,
+            internal_networks: netset(
+                "internal_networks",
+                pick(&cli.internal_networks, &self.trust.internal_networks),
+            )?,
+            msa_networks: netset(
+                "msa_networks",
+                pick(&cli.msa_networks, &self.trust.msa_networks),
+            )?,
+            trusted_hosts: if cli.trusted_hosts.is_empty() {
+                self.trust.trusted_hosts.clone()
+            } else {
+                cli.trusted_hosts.clone()
+            },
+        };
+        let defaults = CheckSettings::default();
+        Ok(CheckSettings {
+            trust,
+            clock_skew_s: cli
+                .clock_skew_s
+                .or(self.checks.clock_skew_s)
+                .unwrap_or(defaults.clock_skew_s),
+            relay_path: if cli.relay_path.is_empty() {
+                self.checks.relay_path.clone()
+            } else {
+                cli.relay_path.clone()
+            },
+            scores: self
+                .scores
+                .iter()
+                .map(|(k, v)| (k.to_ascii_uppercase(), *v))
+                .collect(),
+            suspicious_at: self.verdict.suspicious.unwrap_or(defaults.suspicious_at),
+            forged_at: self.verdict.forged.unwrap_or(defaults.forged_at),
+        })
     }
 }
 
@@ -69,6 +221,34 @@ mod tests {
         assert_eq!(c.limits.max_hops, 7);
         assert_eq!(c.limits.max_headers, Limits::default().max_headers);
         assert_eq!(ConfigFile::parse("").unwrap(), ConfigFile::default());
+    }
+
+    #[test]
+    fn checks_sections() {
+        let c = ConfigFile::parse("[trust]\ntrusted_networks = [\"10/8\"]\n[checks]\nrelay_path = [\"a\", \"b\"]\n[scores]\nENV001 = 0.0\n[verdict]\nforged = 8.0\n").unwrap();
+        let s = c
+            .check_settings(&CheckOverrides::default(), "test.toml")
+            .unwrap();
+        assert!(
+            s.trust
+                .trusted_networks
+                .unwrap()
+                .contains("10.9.9.9".parse().unwrap())
+        );
+        assert_eq!(s.relay_path, vec!["a", "b"]);
+        assert_eq!(s.scores.get("ENV001"), Some(&0.0));
+        assert_eq!(s.forged_at, 8.0);
+        assert!(
+            ConfigFile::parse("[scores]\nNOPE999 = 1.0\n")
+                .unwrap_err()
+                .contains("NOPE999")
+        );
+        let bad = ConfigFile::parse("[trust]\ntrusted_networks = [\"10.0.0.0/99\"]\n").unwrap();
+        assert!(
+            bad.check_settings(&CheckOverrides::default(), "x.toml")
+                .unwrap_err()
+                .contains("x.toml")
+        );
     }
 
     #[test]

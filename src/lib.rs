@@ -17,11 +17,14 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod date;
+pub mod domain;
 pub mod limits;
 pub mod mbox;
 pub mod message;
+pub mod netclass;
 pub mod received;
 pub mod report;
+pub mod rules;
 pub mod text;
 
 pub use limits::Limits;
@@ -29,7 +32,6 @@ pub use message::envelope::EnvelopeOverride;
 pub use report::{Finding, Report, Source, Verdict};
 
 use report::{MessageInfo, SCHEMA};
-use serde_json::json;
 
 /// What the analysis is allowed to do and told in advance.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,8 @@ pub struct Options {
     pub limits: Limits,
     /// Envelope values given by the caller (they win over the message's own).
     pub envelope: EnvelopeOverride,
+    /// Trust configuration, tolerances, score overrides and verdict bands.
+    pub checks: rules::CheckSettings,
 }
 
 /// Why a message could not be analysed at all.
@@ -70,24 +74,25 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
         &options.envelope,
     );
     let headers = message::headers::key_headers(&split.fields);
-    let (hops, summary) = chain::build(&parsed, skipped);
+    let (mut hops, summary) = chain::build(&parsed, skipped);
 
-    let mut findings = Vec::new();
-    if skipped > 0 {
-        findings.push(Finding {
-            rule: "LIMIT001",
-            name: "too-many-received-headers",
-            score: 1.0,
-            hops: Vec::new(),
-            message: format!(
-                "The message has {} Received headers; only the topmost {} were parsed and the \
-                 {skipped} below them were not (limit max_hops).",
-                received_fields.len(),
-                limits.max_hops
-            ),
-            evidence: json!({"received_headers": received_fields.len(), "max_hops": limits.max_hops, "skipped": skipped}),
-        });
+    let hints = trust_hints(&split.fields, &envelope);
+    let (details, trust) = chain::trust::walk(&hops, &options.checks.trust, &hints);
+    for (hop, d) in hops.iter_mut().zip(&details) {
+        hop.trust = Some(d.trust);
     }
+    let links = chain::continuity::links(&hops);
+    let ctx = rules::Ctx {
+        hops: &hops,
+        trust: &trust,
+        links: &links,
+        headers: &headers,
+        envelope: &envelope,
+        chain: &summary,
+        limits,
+        settings: &options.checks,
+    };
+    let findings = rules::run(&ctx);
     let lossy = split
         .fields
         .iter()
@@ -114,19 +119,60 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
         headers,
         hops,
         chain: summary,
+        trust,
+        links,
         findings,
         score,
-        verdict: verdict_for(score),
+        verdict: verdict_for(score, &options.checks),
     })
 }
 
-/// Default verdict bands: below 3 clean, below 6 suspicious, otherwise forged.
-pub fn verdict_for(score: f64) -> Verdict {
-    if score >= 6.0 {
+/// The verdict for a score under the configured bands (default: below 3 clean, below 6
+/// suspicious, otherwise forged).
+pub fn verdict_for(score: f64, settings: &rules::CheckSettings) -> Verdict {
+    if score >= settings.forged_at {
         Verdict::Forged
-    } else if score >= 3.0 {
+    } else if score >= settings.suspicious_at {
         Verdict::Suspicious
     } else {
         Verdict::Clean
+    }
+}
+
+/// What the trust inference may use: trustworthy recipients, the topmost
+/// Authentication-Results' authserv-id, and X-Originating-IP.
+fn trust_hints(
+    fields: &[message::Field<'_>],
+    envelope: &message::envelope::Envelope,
+) -> chain::trust::TrustHints {
+    use message::envelope::EnvelopeSource as S;
+    let recipients = envelope
+        .rcpt_to
+        .iter()
+        .filter(|r| match r.source {
+            S::Cli | S::DeliveredTo | S::XOriginalTo | S::EnvelopeTo => true,
+            S::ReceivedFor => r.header_index == Some(0),
+            _ => false,
+        })
+        .map(|r| r.value.clone())
+        .collect();
+    let authserv_id = fields
+        .iter()
+        .find(|f| f.is("Authentication-Results"))
+        .and_then(|f| {
+            let v = text::field(f.value);
+            let id = v.split(';').next()?.split_whitespace().next()?.to_string();
+            (!id.is_empty()).then_some(id)
+        });
+    let originating_ip = fields
+        .iter()
+        .find(|f| f.is("X-Originating-IP"))
+        .and_then(|f| {
+            received::parse_written_ip(text::field(f.value).trim().as_bytes()).map(|w| w.addr)
+        });
+    chain::trust::TrustHints {
+        recipients,
+        authserv_id,
+        originating_ip,
     }
 }

@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Rules => list_rules(),
+        Command::Explain { id } => explain(&id),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -80,6 +82,32 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(code)
+}
+
+fn list_rules() -> anyhow::Result<u8> {
+    let mut out = io::stdout().lock();
+    for r in hopsleuth::rules::registry::ALL {
+        writeln!(
+            out,
+            "{:<9} {:>4.1}  {:<28} {}",
+            r.id, r.score, r.name, r.summary
+        )?;
+    }
+    Ok(0)
+}
+
+fn explain(id: &str) -> anyhow::Result<u8> {
+    let Some(r) = hopsleuth::rules::registry::find(id) else {
+        eprintln!("hopsleuth: no rule {id:?}; `hopsleuth rules` lists them");
+        return Ok(EXIT_ERROR);
+    };
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "{} {} (default score {})\n\n{}\n\n{}",
+        r.id, r.name, r.score, r.summary, r.docs
+    )?;
+    Ok(0)
 }
 
 fn read_input(path: &Path) -> io::Result<Vec<u8>> {

@@ -1,4 +1,9 @@
-//! Turning parsed Received headers (newest first, as written) into the chronological chain.
+//! Turning parsed Received headers (newest first, as written) into the chronological chain,
+//! and judging it: trust boundary and continuity.
+
+pub mod continuity;
+pub mod netset;
+pub mod trust;
 
 use crate::received::{Kind, Received, Status};
 use crate::report::{ChainSummary, Hop, HopAuth, HopBy, HopFrom, HopTls};
@@ -54,6 +59,7 @@ fn hop(index: usize, header_index: usize, raw: &[u8], r: &Received<'_>) -> Hop {
         raw_lossy,
         kind: r.kind.unwrap_or(Kind::Smtp),
         parsed: r.status.unwrap_or(Status::Unparsed),
+        trust: None,
         reason: r.reason.clone(),
         mta: r.mta.map(|m| m.name()),
         from: HopFrom {

@@ -120,7 +120,8 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
     Some(mta)
 }
 
-/// `(8.14.4/8.14.4)`, `(8.12.11/8.12.11/Submit)`, `(SGI-8.9.3/8.8.7)`: Sendmail's versions.
+/// `(8.14.4/8.14.4)`, `(8.12.11/8.12.11/Submit)`, `(SGI-8.9.3/8.8.7)`, `(8.8.5)`: Sendmail's
+/// versions.
 fn sendmail_version(value: &[u8]) -> bool {
     // Look only a short way past each `(`: a run of parentheses must stay linear.
     const MAX_VERSION_TEXT: usize = 48;
@@ -134,10 +135,13 @@ fn sendmail_version(value: &[u8]) -> bool {
                 .split(|&b| b == b')' || b == b' ')
                 .next()
                 .unwrap_or_default();
-            let Some(slash) = inner.iter().position(|&b| b == b'/') else {
-                return false;
+            // `(8.8.5)` alone (old Sendmail) or `(8.14.4/8.14.4)`.
+            let closes_here = window.get(inner.len()) == Some(&b')');
+            let first = match inner.iter().position(|&b| b == b'/') {
+                Some(slash) => &inner[..slash],
+                None if closes_here => inner,
+                None => return false,
             };
-            let first = &inner[..slash];
             let version = first.rsplit(|&b| b == b'-').next().unwrap_or_default();
             version.starts_with(b"8.")
                 && version.iter().all(|b| b.is_ascii_digit() || *b == b'.')
@@ -188,13 +192,17 @@ mod tests {
 
     #[test]
     fn recognises_families() {
-        let cases: [(&str, Mta); 8] = [
+        let cases: [(&str, Mta); 9] = [
             (
                 "from a (b [1.2.3.4]) by c (Postfix) with ESMTP id X; Mon, 1 Jan 2024 00:00:00 +0000 (UTC)",
                 Mta::Postfix,
             ),
             (
                 "from a (b [1.2.3.4]) by c (8.17.1/8.17.1) with ESMTP id X",
+                Mta::Sendmail,
+            ),
+            (
+                "from lemongrass.org by galangal.org (8.7.3); Tue, 11 Mar 1997 21:40:12 -0500",
                 Mta::Sendmail,
             ),
             (

@@ -32,6 +32,10 @@ pub struct Report {
     pub hops: Vec<Hop>,
     /// Chain-wide figures.
     pub chain: ChainSummary,
+    /// The trust boundary: which hops our own servers wrote, and how that was decided.
+    pub trust: crate::chain::trust::TrustReport,
+    /// Continuity of each pair of consecutive hops.
+    pub links: Vec<crate::chain::continuity::Link>,
     /// What the checks found, ordered by hop then rule id.
     pub findings: Vec<Finding>,
     /// Sum of the findings' scores.
@@ -87,6 +91,9 @@ pub struct Hop {
     pub kind: Kind,
     /// `full`, `partial` or `unparsed`.
     pub parsed: Status,
+    /// `trusted` (written by our server from a sender of ours), `entry` (written by our
+    /// server from an outside sender) or `untrusted` (written by the outside).
+    pub trust: Option<crate::chain::trust::HopTrust>,
     /// Why `parsed` is not `full`.
     pub reason: Option<String>,
     /// The MTA family whose format the line has, when recognisable.

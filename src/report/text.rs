@@ -42,8 +42,8 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out);
 
-    let rows: Vec<[String; 6]> = report.hops.iter().map(row).collect();
-    let header = ["hop", "from", "by", "with", "time (UTC)", "delay"].map(String::from);
+    let rows: Vec<[String; 7]> = report.hops.iter().map(row).collect();
+    let header = ["hop", "trust", "from", "by", "with", "time (UTC)", "delay"].map(String::from);
     let mut widths = header.clone().map(|h| h.chars().count());
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -63,6 +63,12 @@ pub fn render(report: &Report) -> String {
     if let Some(t) = report.chain.transit_s {
         let _ = writeln!(out, "\nTotal transit: {}", duration(t));
     }
+    let boundary = match (report.trust.entry_hop, &report.trust.boundary_host) {
+        (Some(i), Some(host)) => format!("entered our servers at hop {i} ({})", clean(host)),
+        (Some(i), None) => format!("entered our servers at hop {i}"),
+        (None, _) => "every hop is ours".to_string(),
+    };
+    let _ = writeln!(out, "Trust boundary ({}): {boundary}", report.trust.method);
     for h in report.hops.iter().filter(|h| h.reason.is_some()) {
         let _ = writeln!(
             out,
@@ -89,7 +95,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn row(h: &Hop) -> [String; 6] {
+fn row(h: &Hop) -> [String; 7] {
     let from = match (&h.from.helo, &h.from.rdns, &h.from.ip) {
         (helo, rdns, Some(ip)) => match rdns.as_deref().or(helo.as_deref()) {
             Some(who) => format!("{who} [{ip}]"),
@@ -109,8 +115,15 @@ fn row(h: &Hop) -> [String; 6] {
         .unwrap_or_else(|| "-".into());
     let time = h.date.clone().unwrap_or_else(|| "-".into());
     let delay = h.delay_s.map(duration).unwrap_or_else(|| "-".into());
+    let trust = match h.trust {
+        Some(crate::chain::trust::HopTrust::Trusted) => "ours",
+        Some(crate::chain::trust::HopTrust::Entry) => "entry",
+        Some(crate::chain::trust::HopTrust::Untrusted) => "outside",
+        None => "-",
+    };
     [
         h.index.to_string(),
+        trust.to_string(),
         clip(&clean(&from), 48),
         clip(&clean(&by), 40),
         clip(&clean(&with), 12),

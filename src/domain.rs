@@ -1,0 +1,199 @@
+//! Host names as the checks compare them: normalised, reduced to registrable domains (with
+//! the public suffix list, not a hand list), and matched against big mail providers.
+
+/// Lower-case, without a trailing dot, brackets or angle brackets.
+pub fn normalize(host: &str) -> String {
+    host.trim()
+        .trim_matches(['[', ']', '<', '>'])
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// The registrable domain (`mail.example.co.uk` -> `example.co.uk`), or `None` for IP
+/// literals, single labels and names under no known suffix.
+pub fn registrable(host: &str) -> Option<String> {
+    let h = normalize(host);
+    if h.is_empty()
+        || !h.contains('.')
+        || h.parse::<std::net::IpAddr>().is_ok()
+        || h.starts_with("ipv6:")
+    {
+        return None;
+    }
+    // Only names under a suffix the public suffix list knows: `.loc`, `.home`,
+    // `.localdomain` and other private pseudo-domains are not the internet.
+    if !psl::suffix(h.as_bytes()).is_some_and(|s| s.is_known()) {
+        return None;
+    }
+    let d = psl::domain_str(&h)?;
+    // A name that is itself a public suffix has no registrable domain.
+    (d.contains('.')).then(|| d.to_string())
+}
+
+/// True when two host names name the same host: equal after normalisation, or one is a
+/// single label equal to the other's first label (`mx1` vs `mx1.example.com`).
+pub fn same_host(a: &str, b: &str) -> bool {
+    let (a, b) = (normalize(a), normalize(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let first = |s: &str| s.split('.').next().unwrap_or_default().to_string();
+    (!a.contains('.') && a == first(&b)) || (!b.contains('.') && b == first(&a))
+}
+
+/// True when `host` is `domain` or a name under it.
+pub fn within(host: &str, domain: &str) -> bool {
+    let (h, d) = (normalize(host), normalize(domain));
+    !d.is_empty() && (h == d || h.ends_with(&format!(".{d}")))
+}
+
+/// A big mail provider: the domains its users' addresses are in, and the domains its mail
+/// servers' names are in.
+#[derive(Debug, Clone, Copy)]
+pub struct Provider {
+    /// Display name.
+    pub name: &'static str,
+    /// Address domains (`gmail.com`).
+    pub address_domains: &'static [&'static str],
+    /// Host domains its servers send from or receive at (`google.com`).
+    pub host_domains: &'static [&'static str],
+}
+
+/// The providers that forgers most often claim to be (SpamAssassin's FORGED_*_RCVD family,
+/// generalised).
+pub const PROVIDERS: &[Provider] = &[
+    Provider {
+        name: "Google",
+        address_domains: &["gmail.com", "googlemail.com", "google.com"],
+        host_domains: &["google.com", "googlemail.com", "gmail.com", "1e100.net"],
+    },
+    Provider {
+        name: "Yahoo",
+        address_domains: &[
+            "yahoo.com",
+            "yahoo.co.uk",
+            "yahoo.fr",
+            "yahoo.de",
+            "yahoo.co.jp",
+            "ymail.com",
+            "rocketmail.com",
+        ],
+        host_domains: &[
+            "yahoo.com",
+            "yahoo.net",
+            "yahoodns.net",
+            "yahoo.co.jp",
+            "yahoo.co.uk",
+            "yahoo.fr",
+            "yahoo.de",
+        ],
+    },
+    Provider {
+        name: "Microsoft",
+        address_domains: &[
+            "outlook.com",
+            "hotmail.com",
+            "hotmail.co.uk",
+            "hotmail.fr",
+            "live.com",
+            "msn.com",
+        ],
+        host_domains: &[
+            "outlook.com",
+            "hotmail.com",
+            "live.com",
+            "msn.com",
+            "microsoft.com",
+            "office365.com",
+        ],
+    },
+    Provider {
+        name: "AOL",
+        address_domains: &["aol.com", "aim.com"],
+        host_domains: &["aol.com", "aol.net", "yahoo.com", "yahoodns.net"],
+    },
+    Provider {
+        name: "Apple iCloud",
+        address_domains: &["icloud.com", "me.com", "mac.com"],
+        host_domains: &["apple.com", "icloud.com", "me.com", "mac.com"],
+    },
+    Provider {
+        name: "Proton",
+        address_domains: &["protonmail.com", "proton.me", "pm.me"],
+        host_domains: &["protonmail.ch", "protonmail.com", "proton.me"],
+    },
+    Provider {
+        name: "GMX / WEB.DE",
+        address_domains: &["gmx.de", "gmx.net", "gmx.com", "web.de"],
+        host_domains: &["gmx.net", "gmx.com", "gmx.de", "web.de"],
+    },
+    Provider {
+        name: "Yandex",
+        address_domains: &["yandex.ru", "yandex.com", "ya.ru"],
+        host_domains: &["yandex.ru", "yandex.net", "yandex.com"],
+    },
+    Provider {
+        name: "Mail.ru",
+        address_domains: &["mail.ru", "bk.ru", "inbox.ru", "list.ru"],
+        host_domains: &["mail.ru"],
+    },
+];
+
+/// The provider whose users' addresses are in `domain`.
+pub fn provider_of_address_domain(domain: &str) -> Option<&'static Provider> {
+    let d = normalize(domain);
+    PROVIDERS
+        .iter()
+        .find(|p| p.address_domains.iter().any(|a| *a == d))
+}
+
+/// The provider whose servers' names include `host` (by address or host domain).
+pub fn provider_of_host(host: &str) -> Option<&'static Provider> {
+    PROVIDERS.iter().find(|p| {
+        p.host_domains
+            .iter()
+            .chain(p.address_domains)
+            .any(|d| within(host, d))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrable_domains_use_the_public_suffix_list() {
+        assert_eq!(
+            registrable("mail.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
+        assert_eq!(
+            registrable("MX1.Corp.Example.COM.").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(registrable("localhost"), None);
+        assert_eq!(registrable("[192.0.2.1]"), None);
+        assert_eq!(registrable("co.uk"), None);
+        assert_eq!(registrable("bilbo.makalumedia.loc"), None);
+        assert_eq!(registrable("localhost.localdomain"), None);
+    }
+
+    #[test]
+    fn host_comparisons() {
+        assert!(same_host("mx1", "MX1.example.com."));
+        assert!(!same_host("mx1", "mx2.example.com"));
+        assert!(within("mail-wr1-f54.google.com", "google.com"));
+        assert!(!within("notgoogle.com", "google.com"));
+        assert_eq!(
+            provider_of_address_domain("gmail.com").map(|p| p.name),
+            Some("Google")
+        );
+        assert_eq!(
+            provider_of_host("mail-sor-f41.google.com").map(|p| p.name),
+            Some("Google")
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! CHAIN005: Received lines appended below the real ones by a forger.
+
+use crate::chain::continuity::LinkVerdict;
+use crate::domain;
+use crate::netclass;
+use crate::received::Kind;
+use crate::report::Hop;
+use crate::rules::{Ctx, Findings, Rule};
+use serde_json::json;
+
+/// CHAIN005.
+pub const RULE: Rule = Rule {
+    id: "CHAIN005",
+    name: "appended-fake-hops",
+    score: 5.0,
+    summary: "Received lines below the entry hop were written by the sender, not by the hosts they name",
+    docs: "## What it checks
+Everything below the entry hop was written by whoever sent the message. This rule looks for
+the marks a forger leaves when appending invented Received lines there, and reports the
+hops it judges forger-written in one finding, with each reason:
+
+* the sender lied about its name to our server (HELO `galangal.org`, reverse name
+  `turmeric.com`) while a hop below claims to have been received `by` the name it gave;
+* continuity breaks below the entry hop;
+* hops dated after the entry hop, running backwards, or before the Date header;
+* no recorded IP on a network hop in the format of an MTA that always records one
+  (Postfix, Sendmail, Exim, qmail, Exchange);
+* a line whose format does not match what its `by` host writes elsewhere in the chain, or
+  a Postfix line without the `(TZ)` comment Postfix always writes after the date;
+* a private-address hop received by a host that then relayed over the internet (weak);
+* a host outside the configured relay path.
+
+It fires when at least two different kinds of mark add up to a weight of 2 (the
+false-name mark weighs 1.5, the others 1; the private-address mark only adds 0.5 and is
+not one of the two kinds, and a loopback hand-off is never one: it is a machine talking to
+itself). Without DNS the
+false-name mark alone cannot tell a forger from an honest server on a line with a generic
+reverse name, so no single kind of mark is enough.
+
+## Why it matters
+Forgers add fake lines at the bottom to make a message look as if it came from somewhere
+else (RFC 5321 §4.4: receivers only ever prepend). The lines above the entry hop cannot be
+faked; the ones below can, and rarely fit together.
+
+## Example
+    Received: from galangal.org () by mail.bieberdorf.edu (8.8.5)
+    Received: from lemongrass.org by galangal.org (8.7.3)
+    Received: from graprao.com by lemongrass.org (8.6.4)
+Sendmail always records the peer's address; the two lower lines have none, and their
+dates run backwards.
+
+## False positives
+Old or exotic MTAs with sparse formats; mailing lists and forwarders that re-inject mail
+(their lines are genuine but look unusual); badly set clocks.
+
+## References
+RFC 5321 §4.4; the classic \"appended Received lines\" case of SMTP forensics texts.",
+    check,
+};
+
+/// MTA families whose Received lines always carry the peer's address.
+const ALWAYS_RECORD_IP: &[&str] = &["postfix", "sendmail", "exim", "qmail", "exchange"];
+
+struct Signal {
+    hop: usize,
+    kind: &'static str,
+    detail: String,
+    weight: f64,
+}
+
+fn helo_name(h: &Hop) -> Option<&str> {
+    h.from
+        .helo
+        .as_deref()
+        .and_then(|s| s.split_whitespace().next())
+}
+
+fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let Some(entry) = ctx.entry() else { return };
+    let below = ctx.below_entry();
+    if below.is_empty() {
+        return;
+    }
+    let tolerance = crate::rules::future_tolerance(ctx.settings);
+    let mut signals: Vec<Signal> = Vec::new();
+
+    // The sender lied about its name, and lines below claim that name as their receiver.
+    if let (Some(helo), Some(rdns)) = (helo_name(entry), entry.from.rdns.as_deref()) {
+        let (hd, rd) = (domain::registrable(helo), domain::registrable(rdns));
+        if let (Some(hd), Some(rd)) = (hd, rd)
+            && hd != rd
+        {
+            for h in below
+                .iter()
+                .filter(|h| h.by.host.as_deref().is_some_and(|b| domain::within(b, &hd)))
+            {
+                signals.push(Signal {
+                        hop: h.index,
+                        kind: "received-by-false-helo-name",
+                        detail: format!(
+                            "claims to be received by {}, the name the sender gave in HELO ({helo}) although our server recorded its address as {rdns}",
+                            h.by.host.as_deref().unwrap_or("?")
+                        ),
+                        weight: 2.0,
+                    });
+            }
+        }
+    }
+
+    // Continuity breaks below the entry hop: the older hop's receiver never sent the newer.
+    for l in ctx
+        .links
+        .iter()
+        .filter(|l| l.to_hop <= entry.index && l.verdict == LinkVerdict::Mismatch)
+    {
+        signals.push(Signal {
+            hop: l.from_hop,
+            kind: "continuity-break",
+            detail: format!(
+                "received by {} but the next hop came from {}",
+                l.receiver.as_deref().unwrap_or("?"),
+                l.sender_rdns
+                    .as_deref()
+                    .or(l.sender_helo.as_deref())
+                    .or(l.sender_ip.as_deref())
+                    .unwrap_or("?")
+            ),
+            weight: 1.0,
+        });
+    }
+
+    // Time: after the entry hop, backwards, or before the Date header.
+    let date_header = ctx.headers.date.as_ref().and_then(|d| d.timestamp);
+    for (i, h) in below.iter().enumerate() {
+        let Some(ts) = h.timestamp else { continue };
+        if let Some(ets) = entry.timestamp
+            && ts - ets > tolerance
+        {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "dated-after-entry",
+                detail: format!("dated {}s after the entry hop", ts - ets),
+                weight: 1.0,
+            });
+            continue;
+        }
+        if let Some(next_ts) = below.get(i + 1).and_then(|n| n.timestamp)
+            && ts - next_ts > tolerance
+        {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "time-backwards",
+                detail: format!("dated {}s after the hop above it", ts - next_ts),
+                weight: 1.0,
+            });
+            continue;
+        }
+        if let Some(dts) = date_header
+            && dts - ts > tolerance
+        {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "before-date-header",
+                detail: format!("dated {}s before the message's Date", dts - ts),
+                weight: 1.0,
+            });
+        }
+    }
+
+    for h in below {
+        // No address where the MTA always records one.
+        if h.kind == Kind::Smtp
+            && h.from.ip.is_none()
+            && h.from.name.is_some()
+            && let Some(mta) = h.mta.filter(|m| ALWAYS_RECORD_IP.contains(m))
+        {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "no-recorded-ip",
+                detail: format!("{mta} format but no peer address recorded"),
+                weight: 1.0,
+            });
+        }
+        // A Postfix line without the (TZ) comment Postfix writes after every date.
+        if h.mta == Some("postfix") && h.date.is_some() && !h.raw.trim_end().ends_with(')') {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "format-mismatch",
+                detail: "Postfix format without the (TZ) comment Postfix writes after the date"
+                    .into(),
+                weight: 1.0,
+            });
+        }
+        // The same `by` host writing two different formats, judged against a line we can
+        // believe (at or above the entry). `localhost` and bare labels name many machines,
+        // and fetchmail is a retrieval client, not the host's MTA.
+        let comparable =
+            |by: &str| by.contains('.') && !domain::normalize(by).starts_with("localhost");
+        if let Some(by) = h.by.host.as_deref().filter(|b| comparable(b)) {
+            let other = ctx.hops.iter().find(|o| {
+                o.index >= entry.index
+                    && o.mta.is_some_and(|m| m != "fetchmail")
+                    && h.mta != Some("fetchmail")
+                    && o.mta != h.mta
+                    && o.by
+                        .host
+                        .as_deref()
+                        .is_some_and(|ob| domain::same_host(ob, by))
+            });
+            if let Some(o) = other {
+                signals.push(Signal {
+                    hop: h.index,
+                    kind: "format-mismatch",
+                    detail: format!(
+                        "{by} writes {} format in hop {} but this line is {}",
+                        o.mta.unwrap_or("?"),
+                        o.index,
+                        h.mta.unwrap_or("unrecognised")
+                    ),
+                    weight: 1.0,
+                });
+            }
+        }
+        // A private address received by a host that then sent the message over the internet.
+        // Loopback is the same machine handing mail to itself (a content filter): no relay.
+        let private = h
+            .from
+            .ip
+            .as_deref()
+            .and_then(|s| s.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| netclass::is_internal_range(ip) && !ip.is_loopback());
+        let relayed_out = h.by.host.as_deref().is_some_and(|by| {
+            [entry.from.rdns.as_deref(), helo_name(entry)]
+                .into_iter()
+                .flatten()
+                .any(|s| domain::same_host(s, by))
+        });
+        if private && relayed_out {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "private-then-internet",
+                detail: format!("private address {} received by {}, which then sent the message over the internet", h.from.ip.as_deref().unwrap_or("?"), h.by.host.as_deref().unwrap_or("?")),
+                weight: 0.5,
+            });
+        }
+        // Outside the configured relay path.
+        let path = &ctx.settings.relay_path;
+        if !path.is_empty()
+            && let Some(by) =
+                h.by.host
+                    .as_deref()
+                    .filter(|by| !path.iter().any(|p| domain::same_host(p, by)))
+        {
+            signals.push(Signal {
+                hop: h.index,
+                kind: "outside-relay-path",
+                detail: format!("received by {by}, which is not in the relay path"),
+                weight: 1.0,
+            });
+        }
+    }
+
+    let weight: f64 = signals.iter().map(|s| s.weight).sum();
+    // Weak marks add weight but are not one of the two kinds of evidence required.
+    let mut kinds: Vec<&str> = signals
+        .iter()
+        .filter(|s| s.weight >= 1.0)
+        .map(|s| s.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.len() < 2 || weight < 2.0 {
+        return;
+    }
+    let deepest = signals.iter().map(|s| s.hop).max().unwrap_or(0);
+    let forged: Vec<usize> = below
+        .iter()
+        .map(|h| h.index)
+        .filter(|&i| i <= deepest)
+        .collect();
+    let reasons: Vec<String> = signals
+        .iter()
+        .map(|s| format!("hop {}: {}", s.hop, s.detail))
+        .collect();
+    out.add(
+        &RULE,
+        forged.clone(),
+        format!(
+            "Hops {} below our entry hop {} look written by the sender, not by the hosts they name: {}.",
+            forged.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+            entry.index,
+            reasons.join("; ")
+        ),
+        json!({
+            "entry_hop": entry.index,
+            "forged_hops": forged,
+            "signals": signals.iter().map(|s| json!({"hop": s.hop, "signal": s.kind, "detail": s.detail})).collect::<Vec<_>>(),
+        }),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{fired, msg};
+
+    #[test]
+    fn hand_appended_sendmail_lines() {
+        let m = msg(&[
+            "from galangal.org (turmeric.com [104.128.23.115]) by mail.bieberdorf.edu (8.8.5/8.8.5) with SMTP id AA1 for <w@bieberdorf.edu>; Mon, 1 Jan 2024 10:00:00 +0000",
+            "from lemongrass.org by galangal.org (8.7.3/8.7.3) id AA2; Mon, 1 Jan 2024 09:59:00 +0000",
+            "from graprao.com by lemongrass.org (8.6.4/8.6.4) id AA3; Tue, 2 Jan 2024 09:58:00 +0000",
+        ]);
+        assert!(fired(&m, "CHAIN005"));
+    }
+
+    #[test]
+    fn genuine_sender_side_hops_do_not_fire() {
+        let m = msg(&[
+            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTPS id 1 for <x@b-corp.com>; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+            "from pc1.a-corp.com (pc1.a-corp.com [10.1.1.5]) by mail.a-corp.com (Postfix) with ESMTPSA id 2; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)",
+        ]);
+        assert!(!fired(&m, "CHAIN005"));
+    }
+}

@@ -1,0 +1,52 @@
+//! CHAIN007: a Received header outside our trust boundary that could not be read.
+
+use crate::received::Status;
+use crate::rules::{Ctx, Findings, Rule};
+use serde_json::json;
+
+/// CHAIN007.
+pub const RULE: Rule = Rule {
+    id: "CHAIN007",
+    name: "unparsed-hop",
+    score: 0.5,
+    summary: "a Received header at or below the entry hop could not be parsed",
+    docs: "## What it checks
+Received headers at or below the entry hop that the parser marks `unparsed` (no `by`
+host on a network hop, nothing recognisable, or over the length limit).
+
+## Why it matters
+Every MTA writes a structured line. Garbage among the Received headers was written by hand
+or by software imitating an MTA badly, or crafted to confuse parsers.
+
+## Example
+`Received: ; Tue, 23 May 2006 13:06:35 -0400` or a 20 KB line of noise.
+
+## False positives
+Rare MTAs and filters with unusual formats (virus scanners, list managers) that our parser
+does not know.
+
+## References
+RFC 5321 §4.4 (the Received grammar).",
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let bad: Vec<&crate::report::Hop> = ctx
+        .outside()
+        .iter()
+        .filter(|h| h.parsed == Status::Unparsed)
+        .collect();
+    if bad.is_empty() {
+        return;
+    }
+    out.add(
+        &RULE,
+        bad.iter().map(|h| h.index).collect(),
+        format!(
+            "{} Received header(s) from outside our servers could not be parsed: {}.",
+            bad.len(),
+            bad.iter().map(|h| format!("hop {} ({})", h.index, h.reason.as_deref().unwrap_or("unreadable"))).collect::<Vec<_>>().join("; ")
+        ),
+        json!(bad.iter().map(|h| json!({"hop": h.index, "reason": h.reason, "raw": h.raw.chars().take(200).collect::<String>()})).collect::<Vec<_>>()),
+    );
+}

@@ -1,0 +1,4 @@
+//! Date header rules.
+
+pub mod date_header;
+pub mod timezone;

@@ -1,0 +1,3 @@
+//! Address rules.
+
+pub mod non_public_ip;

@@ -1,0 +1,47 @@
+//! LIMIT001: more Received headers than the analyzer parses.
+
+use crate::rules::{Ctx, Findings, Rule};
+use serde_json::json;
+
+/// LIMIT001.
+pub const RULE: Rule = Rule {
+    id: "LIMIT001",
+    name: "too-many-received-headers",
+    score: 1.0,
+    summary: "more Received headers than max_hops: the bottom ones were not parsed",
+    docs: "## What it checks
+Whether the message has more Received headers than the `max_hops` limit (default 512).
+The topmost ones (written by the servers closest to the recipient) are parsed; the rest
+are counted here.
+
+## Why it matters
+Real mail crosses a handful of hops; RFC 5321 §6.3 suggests rejecting mail with more than
+100. Thousands of Received lines are an attack on parsers or a mail loop.
+
+## Example
+A message with 10,000 `Received:` lines.
+
+## False positives
+A mail loop between misconfigured servers (the message is broken, not forged).
+
+## References
+RFC 5321 §6.3 (loop detection).",
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let skipped = ctx.chain.skipped_hops;
+    if skipped == 0 {
+        return;
+    }
+    let total = skipped + ctx.hops.len();
+    out.add(
+        &RULE,
+        Vec::new(),
+        format!(
+            "The message has {total} Received headers; only the topmost {} were parsed and the {skipped} below them were not (limit max_hops).",
+            ctx.limits.max_hops
+        ),
+        json!({"received_headers": total, "max_hops": ctx.limits.max_hops, "skipped": skipped}),
+    );
+}

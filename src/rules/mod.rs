@@ -1,0 +1,245 @@
+//! The forgery checks: a catalog of rules, each a pure function of the parsed chain.
+//!
+//! Rules do no I/O. Each has a stable id (never reused: retired ids stay retired), a name,
+//! a default score, documentation (`hopsleuth explain ID`) and tests. `registry.rs` lists
+//! them all; each family lives in its own folder, one rule per file.
+
+pub mod chain;
+pub mod date;
+pub mod envelope;
+pub mod helo;
+pub mod ip;
+pub mod limit;
+pub mod rdns;
+pub mod registry;
+
+use crate::Limits;
+use crate::chain::continuity::Link;
+use crate::chain::trust::{HopTrust, TrustConfig, TrustReport};
+use crate::message::envelope::Envelope;
+use crate::message::headers::KeyHeaders;
+use crate::report::{ChainSummary, Finding, Hop};
+use std::collections::BTreeMap;
+
+/// One rule of the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Stable id, e.g. `CHAIN003`.
+    pub id: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    /// Default score (a config file's `[scores]` overrides it).
+    pub score: f64,
+    /// One line: what it detects.
+    pub summary: &'static str,
+    /// Markdown: What it checks / Why it matters / Example / False positives / References.
+    pub docs: &'static str,
+    /// The check.
+    pub check: fn(&Ctx<'_>, &mut Findings<'_>),
+}
+
+/// Settings of the checks (command line and `[trust]`, `[checks]`, `[scores]`,
+/// `[verdict]` in the config file).
+#[derive(Debug, Clone)]
+pub struct CheckSettings {
+    /// The trust boundary configuration.
+    pub trust: TrustConfig,
+    /// Clock-skew tolerance in seconds for the time checks.
+    pub clock_skew_s: i64,
+    /// The hosts mail must pass (`--relay-path A,B`); empty when not configured.
+    pub relay_path: Vec<String>,
+    /// Per-rule score overrides by id.
+    pub scores: BTreeMap<String, f64>,
+    /// Score at which the verdict becomes `suspicious`.
+    pub suspicious_at: f64,
+    /// Score at which the verdict becomes `forged`.
+    pub forged_at: f64,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings {
+            trust: TrustConfig::default(),
+            clock_skew_s: 600,
+            relay_path: Vec::new(),
+            scores: BTreeMap::new(),
+            suspicious_at: 3.0,
+            forged_at: 6.0,
+        }
+    }
+}
+
+/// What a rule sees: the chain with its trust boundary and links, the headers and the
+/// envelope, and the settings.
+pub struct Ctx<'a> {
+    /// Hops in chronological order, each with its `trust`.
+    pub hops: &'a [Hop],
+    /// The trust boundary.
+    pub trust: &'a TrustReport,
+    /// Links between consecutive hops.
+    pub links: &'a [Link],
+    /// Key headers.
+    pub headers: &'a KeyHeaders,
+    /// The envelope.
+    pub envelope: &'a Envelope,
+    /// Chain-wide figures.
+    pub chain: &'a ChainSummary,
+    /// Limits in force.
+    pub limits: &'a Limits,
+    /// Settings.
+    pub settings: &'a CheckSettings,
+}
+
+/// How far a hop may be dated after delivery, or after the hop above it, before the time
+/// signals of CHAIN004 and CHAIN005 count it: the clock skew plus one hour, because the
+/// commonest honest clock bug is a whole hour (daylight saving written with the wrong
+/// offset), while forgers are off by hours or days.
+pub fn future_tolerance(settings: &CheckSettings) -> i64 {
+    settings.clock_skew_s + 3600
+}
+
+impl<'a> Ctx<'a> {
+    /// The entry hop: written by our server, sender outside.
+    pub fn entry(&self) -> Option<&'a Hop> {
+        self.trust.entry_hop.and_then(|i| self.hops.get(i))
+    }
+
+    /// Hops written by the outside (below the entry hop).
+    pub fn below_entry(&self) -> &'a [Hop] {
+        match self.trust.entry_hop {
+            Some(i) => &self.hops[..i],
+            None => &[],
+        }
+    }
+
+    /// The entry hop and everything below it.
+    pub fn outside(&self) -> &'a [Hop] {
+        match self.trust.entry_hop {
+            Some(i) => &self.hops[..=i],
+            None => &[],
+        }
+    }
+
+    /// True when the hop is on our side of the boundary.
+    pub fn is_trusted(&self, hop: &Hop) -> bool {
+        hop.trust == Some(HopTrust::Trusted)
+    }
+
+    /// The topmost hop (written by the recipient's server).
+    pub fn top(&self) -> Option<&'a Hop> {
+        self.hops.last()
+    }
+
+    /// The time the recipient's side received the message: the entry hop's date, else the
+    /// topmost dated hop's.
+    pub fn received_at(&self) -> Option<(i64, usize)> {
+        if let Some(e) = self.entry()
+            && let Some(ts) = e.timestamp
+        {
+            return Some((ts, e.index));
+        }
+        self.hops
+            .iter()
+            .rev()
+            .find_map(|h| h.timestamp.map(|t| (t, h.index)))
+    }
+}
+
+/// The findings collected while the rules run.
+pub struct Findings<'s> {
+    items: Vec<Finding>,
+    scores: &'s BTreeMap<String, f64>,
+}
+
+impl<'s> Findings<'s> {
+    /// An empty collection applying the given score overrides.
+    pub fn new(scores: &'s BTreeMap<String, f64>) -> Self {
+        Findings {
+            items: Vec::new(),
+            scores,
+        }
+    }
+
+    /// Adds a finding with the rule's score (or its override).
+    pub fn add(
+        &mut self,
+        rule: &Rule,
+        hops: Vec<usize>,
+        message: String,
+        evidence: serde_json::Value,
+    ) {
+        self.add_scored(rule, rule.score, hops, message, evidence);
+    }
+
+    /// Adds a finding with a computed score (banded rules); an override still wins.
+    pub fn add_scored(
+        &mut self,
+        rule: &Rule,
+        score: f64,
+        hops: Vec<usize>,
+        message: String,
+        evidence: serde_json::Value,
+    ) {
+        let score = self.scores.get(rule.id).copied().unwrap_or(score);
+        self.items.push(Finding {
+            rule: rule.id,
+            name: rule.name,
+            score,
+            hops,
+            message,
+            evidence,
+        });
+    }
+
+    /// The findings in report order: message-wide ones first, then by hop, then rule id.
+    pub fn into_sorted(mut self) -> Vec<Finding> {
+        self.items
+            .sort_by(|a, b| (a.hops.first(), a.rule).cmp(&(b.hops.first(), b.rule)));
+        self.items
+    }
+}
+
+/// Runs every rule of the registry.
+pub fn run(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let mut findings = Findings::new(&ctx.settings.scores);
+    for rule in registry::ALL {
+        (rule.check)(ctx, &mut findings);
+    }
+    findings.into_sorted()
+}
+
+/// `hop 3 (mx.example.com)`: how findings name hops.
+pub fn hop_label(h: &Hop) -> String {
+    match h.by.host.as_deref() {
+        Some(by) => format!("hop {} (by {by})", h.index),
+        None => format!("hop {}", h.index),
+    }
+}
+
+/// Helpers for the rules' own tests: build a message, run every rule, look for an id.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::report::Finding;
+
+    /// A message with these Received values (topmost first), received for b-corp.com.
+    pub fn msg(received_newest_first: &[&str]) -> String {
+        let mut m = String::new();
+        for r in received_newest_first {
+            m.push_str(&format!("Received: {r}\n"));
+        }
+        m.push_str("Delivered-To: y@b-corp.com\nFrom: x@a-corp.com\nTo: y@b-corp.com\nSubject: test\n\nbody\n");
+        m
+    }
+
+    /// Every finding for a message analysed with the default options.
+    pub fn findings(message: &str) -> Vec<Finding> {
+        crate::analyze(message.as_bytes(), &crate::Options::default())
+            .expect("test message is mail")
+            .findings
+    }
+
+    /// True when the rule `id` fired.
+    pub fn fired(message: &str, id: &str) -> bool {
+        findings(message).iter().any(|f| f.rule == id)
+    }
+}

@@ -1,0 +1,126 @@
+//! RDNS002: the sender's name looks like a dynamic address pool.
+
+use crate::rules::{Ctx, Findings, Rule, hop_label};
+use serde_json::json;
+
+/// RDNS002.
+pub const RULE: Rule = Rule {
+    id: "RDNS002",
+    name: "dynamic-rdns",
+    score: 1.0,
+    summary: "the entry hop's sender has a reverse name (or HELO) that looks like a dynamic pool",
+    docs: "## What it checks
+Whether the reverse name our server recorded for the entry hop's sender, or its HELO, looks
+like an ISP's dynamic address pool: the address's digits written into the name
+(`81-169-145-4`, `host81169145004`) or pool words (`dyn`, `dynamic`, `dhcp`, `dsl`,
+`adsl`, `cable`, `pool`, `ppp`, `pppoe`, `dialup`, `client`, `customer`, `broadband`).
+
+## Why it matters
+Mail servers live on static addresses with proper names. Residential and dial-up pools are
+where botnets send from, and many ISPs block port 25 there for that reason.
+
+## Example
+`Received: from pc (adsl-81-169-145-4.dyn.isp.example [81.169.145.4]) by mx.ours.example`.
+
+## False positives
+Small businesses running a server on a business DSL line that kept the generic name;
+hosting providers whose static names embed the address.
+
+## References
+SpamAssassin RDNS_DYNAMIC, HELO_DYNAMIC_*; the Spamhaus PBL rationale.",
+    check,
+};
+
+const POOL_WORDS: &[&str] = &[
+    "dyn",
+    "dynamic",
+    "dhcp",
+    "dsl",
+    "adsl",
+    "xdsl",
+    "cable",
+    "pool",
+    "ppp",
+    "pppoe",
+    "dialup",
+    "dial",
+    "client",
+    "customer",
+    "cust",
+    "broadband",
+    "dip",
+    "ip-dynamic",
+    "resnet",
+    "home",
+];
+
+/// Why `name` looks dynamic, given the connecting address.
+pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    // Only the host part, not the registrable domain (`dsl.example` as a company is fine).
+    let host_labels = &labels[..labels.len().saturating_sub(2)];
+    for label in host_labels {
+        for word in label.split(|c: char| c == '-' || c == '_' || c.is_ascii_digit()) {
+            if POOL_WORDS.contains(&word) {
+                return Some(format!("pool word {word:?} in {name}"));
+            }
+        }
+    }
+    if let Some(ip) = ip.and_then(|s| s.parse::<std::net::Ipv4Addr>().ok()) {
+        let o = ip.octets();
+        let dashed = format!("{}-{}-{}-{}", o[0], o[1], o[2], o[3]);
+        let reversed = format!("{}-{}-{}-{}", o[3], o[2], o[1], o[0]);
+        let dotted_rev = format!("{}.{}.{}.{}", o[3], o[2], o[1], o[0]);
+        let packed = format!("{:03}{:03}{:03}{:03}", o[0], o[1], o[2], o[3]);
+        for form in [&dashed, &reversed, &dotted_rev, &packed] {
+            if lower.contains(form.as_str()) {
+                return Some(format!("the address {ip} is written into {name}"));
+            }
+        }
+    }
+    None
+}
+
+fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let Some(e) = ctx.entry() else { return };
+    let ip = e.from.ip.as_deref();
+    let helo = super::super::helo::helo_word(e);
+    let found = e
+        .from
+        .rdns
+        .as_deref()
+        .and_then(|r| dynamic_reason(r, ip).map(|why| ("rdns", r, why)))
+        .or_else(|| helo.and_then(|h| dynamic_reason(h, ip).map(|why| ("helo", h, why))));
+    let Some((which, name, why)) = found else {
+        return;
+    };
+    out.add(
+        &RULE,
+        vec![e.index],
+        format!(
+            "At {}, the sender looks like a dynamic address pool: {why}.",
+            hop_label(e)
+        ),
+        json!({"hop": e.index, "field": which, "name": name, "ip": ip, "reason": why}),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dynamic_reason;
+
+    #[test]
+    fn pool_names() {
+        assert!(
+            dynamic_reason(
+                "adsl-81-169-145-4.dyn.isp-example.net",
+                Some("81.169.145.4")
+            )
+            .is_some()
+        );
+        assert!(dynamic_reason("host4.145.169.81.isp-example.net", Some("81.169.145.4")).is_some());
+        assert!(dynamic_reason("mail.a-corp.com", Some("81.169.145.4")).is_none());
+        assert!(dynamic_reason("mx.dsl-corp.com", None).is_none());
+    }
+}
