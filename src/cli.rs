@@ -51,6 +51,11 @@ pub struct AnalyzeArgs {
     /// Indent the JSON.
     #[arg(long)]
     pub pretty: bool,
+    /// Mail-filter mode: write each message unchanged except one header added at the top,
+    /// `X-Hopsleuth: verdict=... score=... rules=...` (for procmail, maildrop, Postfix pipes).
+    /// A message that cannot be analysed is written back untouched.
+    #[arg(long, conflicts_with_all = ["format", "pretty"])]
+    pub add_header: bool,
     /// Envelope sender (MAIL FROM) as the receiving server saw it; wins over the headers.
     #[arg(long, value_name = "ADDR")]
     pub mail_from: Option<String>,

@@ -63,6 +63,16 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             vec![(None, None, &bytes[..])]
         };
         for (index, offset, msg) in parts {
+            if args.add_header {
+                let result = hopsleuth::analyze(msg, &options);
+                if let Err(e) = &result {
+                    let at = index.map(|i| format!(" (message {i})")).unwrap_or_default();
+                    eprintln!("hopsleuth: {name}{at}: {e}; passed through unchanged");
+                    code = EXIT_ERROR;
+                }
+                write_with_header(&mut out, msg, result.ok().as_ref())?;
+                continue;
+            }
             match hopsleuth::analyze(msg, &options) {
                 Ok(mut report) => {
                     report.source = Source {
@@ -118,6 +128,30 @@ fn read_input(path: &Path) -> io::Result<Vec<u8>> {
         std::fs::File::open(path)?.read_to_end(&mut bytes)?;
     }
     Ok(bytes)
+}
+
+/// Writes `msg` unchanged except for one `X-Hopsleuth` header at the top (after an mbox
+/// `From ` line), using the message's own line ending. Without a report, `msg` as is.
+fn write_with_header(out: &mut impl Write, msg: &[u8], report: Option<&Report>) -> io::Result<()> {
+    let Some(report) = report else {
+        return out.write_all(msg);
+    };
+    let first_line_end = msg.iter().position(|&b| b == b'\n');
+    let crlf = first_line_end.is_some_and(|i| i > 0 && msg[i - 1] == b'\r');
+    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let split_at = if msg.starts_with(b"From ") {
+        first_line_end.map_or(msg.len(), |i| i + 1)
+    } else {
+        0
+    };
+    out.write_all(&msg[..split_at])?;
+    if split_at == msg.len() && split_at > 0 && !msg.ends_with(b"\n") {
+        out.write_all(eol)?;
+    }
+    out.write_all(b"X-Hopsleuth: ")?;
+    out.write_all(report.filter_header_value().as_bytes())?;
+    out.write_all(eol)?;
+    out.write_all(&msg[split_at..])
 }
 
 fn write_report(out: &mut impl Write, report: &Report, args: &AnalyzeArgs) -> io::Result<()> {

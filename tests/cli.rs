@@ -187,3 +187,66 @@ fn config_file_sets_limits_and_flags_win() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml") && err.contains("max_hop"), "{err}");
 }
+
+#[test]
+fn rules_lists_every_rule_and_explain_prints_each() {
+    let out = hopsleuth(&["rules"], None);
+    assert!(out.status.success());
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    for rule in hopsleuth::rules::registry::ALL {
+        assert!(
+            listing.lines().any(|l| l.starts_with(rule.id)),
+            "{} missing from `rules`",
+            rule.id
+        );
+        let out = hopsleuth(&["explain", &rule.id.to_lowercase()], None);
+        assert!(out.status.success(), "explain {}", rule.id);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with(rule.id) && text.contains("## False positives"),
+            "{text}"
+        );
+    }
+    let out = hopsleuth(&["explain", "NOPE999"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn add_header_keeps_the_message_byte_for_byte() {
+    let original =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/webmail.eml")).expect("sample");
+    let out = hopsleuth(&["analyze", "--add-header", "-"], Some(&original));
+    assert!(out.status.success());
+    let first_line_end = out.stdout.iter().position(|&b| b == b'\n').expect("a line");
+    let header = String::from_utf8_lossy(&out.stdout[..first_line_end]).to_string();
+    assert!(
+        header.starts_with("X-Hopsleuth: verdict=clean score="),
+        "{header}"
+    );
+    assert_eq!(
+        &out.stdout[first_line_end + 1..],
+        &original[..],
+        "the message must pass unchanged"
+    );
+
+    // Hostile header values cannot reach the added header: it holds only our own values.
+    let hostile = b"Received: from evil (evil [81.169.145.66]) by mx\r\n\tX-Injected: yes; Mon, 1 Jan 2024 00:00:00 +0000\r\nSubject: hi\rX-Fake: 1\r\n\r\nbody\r\n";
+    let out = hopsleuth(&["analyze", "--add-header", "-"], Some(hostile));
+    let end = out
+        .stdout
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .expect("CRLF kept");
+    let header = String::from_utf8_lossy(&out.stdout[..end]).to_string();
+    assert!(header.starts_with("X-Hopsleuth: verdict="), "{header}");
+    assert!(
+        !header.contains("Injected") && !header.contains("Fake") && !header.contains('\r'),
+        "{header}"
+    );
+    assert_eq!(&out.stdout[end + 2..], &hostile[..]);
+
+    // Not mail: passed through untouched, exit 2.
+    let out = hopsleuth(&["analyze", "--add-header", "-"], Some(b"\x7fELF\x02\x01"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"\x7fELF\x02\x01");
+}

@@ -232,6 +232,31 @@ pub enum Verdict {
 }
 
 impl Report {
+    /// The value of the `X-Hopsleuth` header for mail filters:
+    /// `verdict=forged score=7.5 rules=CHAIN003,CHAIN005`. Built only from our own values
+    /// (verdict, score, rule ids), never from header text, so it cannot carry a line break.
+    pub fn filter_header_value(&self) -> String {
+        let verdict = match self.verdict {
+            Verdict::Clean => "clean",
+            Verdict::Suspicious => "suspicious",
+            Verdict::Forged => "forged",
+        };
+        let mut rules: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.score > 0.0)
+            .map(|f| f.rule)
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let rules = if rules.is_empty() {
+            "none".to_string()
+        } else {
+            rules.join(",")
+        };
+        format!("verdict={verdict} score={:.1} rules={rules}", self.score)
+    }
+
     /// The report as one line of JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -161,4 +161,17 @@ mod tests {
         ]);
         assert!(!fired(&clean, "CHAIN001"));
     }
+
+    #[test]
+    fn a_gap_between_our_own_relays_is_informational() {
+        let m = msg(&[
+            "from filter.internal (filter.internal [10.0.0.9]) by store.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:12 +0000 (UTC)",
+            "from gw.b-corp.com (gw.b-corp.com [10.0.0.2]) by mx.b-corp.com (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:11 +0000 (UTC)",
+            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by gw.b-corp.com (Postfix) with ESMTP id 3; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+        ]);
+        let f = crate::rules::test_support::findings(&m);
+        let inside = f.iter().find(|f| f.rule == "CHAIN002").expect("CHAIN002");
+        assert_eq!(inside.score, 0.0);
+        assert!(!f.iter().any(|f| f.rule == "CHAIN001"));
+    }
 }

@@ -101,3 +101,41 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         }),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::msg;
+
+    fn fired_with_path(m: &str, path: &[&str]) -> bool {
+        let mut o = crate::Options::default();
+        o.checks.relay_path = path.iter().map(|s| s.to_string()).collect();
+        crate::analyze(m.as_bytes(), &o)
+            .unwrap()
+            .findings
+            .iter()
+            .any(|f| f.rule == "CHAIN006")
+    }
+
+    #[test]
+    fn a_host_between_the_firewalls() {
+        let via_c = msg(&[
+            "from relay.c-net.com (relay.c-net.com [81.169.145.20]) by fw-b.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+            "from fw-a.a-corp.com (fw-a.a-corp.com [81.169.145.10]) by relay.c-net.com (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)",
+        ]);
+        assert!(fired_with_path(
+            &via_c,
+            &["fw-a.a-corp.com", "fw-b.b-corp.com"]
+        ));
+        let direct = msg(&[
+            "from fw-a.a-corp.com (fw-a.a-corp.com [81.169.145.10]) by fw-b.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+        ]);
+        assert!(!fired_with_path(
+            &direct,
+            &["fw-a.a-corp.com", "fw-b.b-corp.com"]
+        ));
+        assert!(
+            !fired_with_path(&via_c, &[]),
+            "no path configured, no finding"
+        );
+    }
+}

@@ -50,3 +50,17 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         json!(bad.iter().map(|h| json!({"hop": h.index, "reason": h.reason, "raw": h.raw.chars().take(200).collect::<String>()})).collect::<Vec<_>>()),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{fired, msg};
+
+    #[test]
+    fn garbage_below_the_entry() {
+        let m = msg(&[
+            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+            "; Mon, 1 Jan 2024 10:00:05 +0000",
+        ]);
+        assert!(fired(&m, "CHAIN007"));
+    }
+}
