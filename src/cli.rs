@@ -8,7 +8,9 @@ use std::path::PathBuf;
 /// Email header forensics: rebuild a message's Received chain and check whether its
 /// delivery path is genuine.
 ///
-/// Exit codes: 0 analysed; 2 a file could not be read or is not a mail message.
+/// Exit codes: 0 nothing at or above --fail-on (analyze: every input analysed); 1 a message
+/// at or above --fail-on (scan, default suspicious); 2 an input could not be read or is not
+/// a mail message (the rest is still processed).
 #[derive(Debug, Parser)]
 #[command(name = "hopsleuth", version, about, long_about)]
 pub struct Cli {
@@ -29,6 +31,64 @@ pub enum Command {
         /// Rule id (e.g. CHAIN005) or name.
         id: String,
     },
+    /// Scan files, mboxes, Maildirs, MH folders, directory trees or stdin (`-`) in parallel:
+    /// one NDJSON line per message in input order, a summary on stderr.
+    Scan(Box<ScanArgs>),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// The verdict from which `scan` exits with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any message that is not clean.
+    Suspicious,
+    /// Only forged messages.
+    Forged,
+    /// Never exit 1.
+    Never,
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, mboxes, Maildirs, MH folders or directories; `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Also write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Exit with 1 when a message's verdict is at or above this.
+    #[arg(long, value_enum, default_value_t = FailOn::Suspicious)]
+    pub fail_on: FailOn,
+    /// Do not look anything up in DNS (no lookups are made yet; accepted for pipelines).
+    #[arg(long)]
+    pub no_dns: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Analysis settings.
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+/// Settings shared by `analyze` and `scan`.
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    /// TOML configuration file (see the README); flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Parsing limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Trust boundary and check settings.
+    #[command(flatten)]
+    pub checks: CheckArgs,
 }
 
 /// Output formats.
@@ -38,6 +98,8 @@ pub enum Format {
     Json,
     /// A hop table for a person.
     Text,
+    /// SpamAssassin's X-Spam-Relays-Trusted / X-Spam-Relays-Untrusted lines.
+    Spamassassin,
 }
 
 /// Arguments of `analyze`.
@@ -62,15 +124,9 @@ pub struct AnalyzeArgs {
     /// Envelope recipient (RCPT TO); repeatable; wins over the headers.
     #[arg(long, value_name = "ADDR")]
     pub rcpt_to: Vec<String>,
-    /// TOML configuration file (see the README); flags win over it.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Parsing limits.
+    /// Analysis settings.
     #[command(flatten)]
-    pub limits: LimitArgs,
-    /// Trust boundary and check settings.
-    #[command(flatten)]
-    pub checks: CheckArgs,
+    pub analysis: AnalysisArgs,
 }
 
 /// Trust boundary and check settings; each replaces the config file's value.
@@ -127,8 +183,8 @@ impl LimitArgs {
     }
 }
 
-impl AnalyzeArgs {
-    /// The library options these arguments give, reading the config file if one is named.
+impl AnalysisArgs {
+    /// The library options these settings give, reading the config file if one is named.
     pub fn options(&self) -> Result<Options, ConfigError> {
         let file = match &self.config {
             Some(path) => ConfigFile::load(path)?,
@@ -155,11 +211,20 @@ impl AnalyzeArgs {
             })?;
         Ok(Options {
             limits: self.limits.limits(file.limits),
-            envelope: EnvelopeOverride {
-                mail_from: self.mail_from.clone(),
-                rcpt_to: self.rcpt_to.clone(),
-            },
+            envelope: EnvelopeOverride::default(),
             checks,
         })
+    }
+}
+
+impl AnalyzeArgs {
+    /// The library options these arguments give, with the envelope flags.
+    pub fn options(&self) -> Result<Options, ConfigError> {
+        let mut options = self.analysis.options()?;
+        options.envelope = EnvelopeOverride {
+            mail_from: self.mail_from.clone(),
+            rcpt_to: self.rcpt_to.clone(),
+        };
+        Ok(options)
     }
 }

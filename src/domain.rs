@@ -152,11 +152,17 @@ pub fn provider_of_address_domain(domain: &str) -> Option<&'static Provider> {
 
 /// The provider whose servers' names include `host` (by address or host domain).
 pub fn provider_of_host(host: &str) -> Option<&'static Provider> {
+    // Normalise once; the table is already lower-case.
+    let h = normalize(host);
+    let under = |d: &str| {
+        h == d
+            || (h.len() > d.len() && h.ends_with(d) && h.as_bytes()[h.len() - d.len() - 1] == b'.')
+    };
     PROVIDERS.iter().find(|p| {
         p.host_domains
             .iter()
             .chain(p.address_domains)
-            .any(|d| within(host, d))
+            .any(|d| under(d))
     })
 }
 

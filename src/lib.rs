@@ -25,6 +25,7 @@ pub mod netclass;
 pub mod received;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod text;
 
 pub use limits::Limits;
@@ -65,8 +66,7 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
         .enumerate()
         .map(|(i, f)| (i, f.value, received::parse(f.value, limits)))
         .collect();
-    let in_header_order: Vec<received::Received<'_>> =
-        parsed.iter().map(|(_, _, r)| r.clone()).collect();
+    let in_header_order: Vec<&received::Received<'_>> = parsed.iter().map(|(_, _, r)| r).collect();
     let envelope = message::envelope::envelope(
         &split.fields,
         &in_header_order,
@@ -80,6 +80,8 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
     let (details, trust) = chain::trust::walk(&hops, &options.checks.trust, &hints);
     for (hop, d) in hops.iter_mut().zip(&details) {
         hop.trust = Some(d.trust);
+        hop.internal = d.internal;
+        hop.msa = d.msa;
     }
     let links = chain::continuity::links(&hops);
     let ctx = rules::Ctx {

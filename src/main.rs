@@ -1,11 +1,17 @@
 //! The `hopsleuth` command: arguments in, reports out, exit code from what happened.
 
+use clap::CommandFactory;
 use clap::Parser;
-use hopsleuth::cli::{AnalyzeArgs, Cli, Command, Format};
+use hopsleuth::cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
 use hopsleuth::{Report, Source, mbox};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
+
+// Analysis allocates many small strings per message; mimalloc keeps that cheap across
+// worker threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A file could not be read or is not mail.
 const EXIT_ERROR: u8 = 2;
@@ -16,6 +22,15 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(&args),
         Command::Rules => list_rules(),
         Command::Explain { id } => explain(&id),
+        Command::Scan(args) => scan(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "hopsleuth", &mut io::stdout());
+            Ok(0)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut io::stdout())
+            .map(|_| 0)
+            .map_err(Into::into),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -120,6 +135,108 @@ fn explain(id: &str) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// A message was at or above `--fail-on`.
+const EXIT_FAIL_ON: u8 = 1;
+
+fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    use hopsleuth::scan::{self, Event, ScanOptions};
+    use std::io::IsTerminal;
+    let options = args.analysis.options()?;
+    let scan_options = ScanOptions {
+        options,
+        ..ScanOptions::default()
+    };
+    if let Some(jobs) = args.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global()
+            .ok();
+    }
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} messages ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut on_event = |e: Event| match e {
+        Event::Error { source, error } => {
+            let at = source
+                .index
+                .map(|i| format!(" (message {i})"))
+                .unwrap_or_default();
+            let line = format!("hopsleuth: {}{at}: {error}", source.path);
+            match &progress {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+        Event::Skipped { path, reason } => {
+            let line = format!("hopsleuth: {path}: skipped ({reason})");
+            match &progress {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+        Event::Progress { messages } => {
+            if let Some(bar) = &progress {
+                bar.set_position(messages);
+            }
+        }
+    };
+    let summary = scan::run(&args.paths, &scan_options, &mut out, &mut on_event)?;
+    drop(out);
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let verdicts: Vec<String> = ["clean", "suspicious", "forged"]
+        .iter()
+        .map(|v| format!("{v} {}", summary.verdicts.get(v).copied().unwrap_or(0)))
+        .collect();
+    let mut top: Vec<(&&str, &u64)> = summary.rules.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let rules: Vec<String> = top
+        .iter()
+        .take(10)
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect();
+    eprintln!(
+        "hopsleuth: {} messages ({}), {} errors, {} skipped, {:.2}s, {:.0} messages/s; rules: {}",
+        summary.messages,
+        verdicts.join(", "),
+        summary.errors,
+        summary.skipped,
+        summary.elapsed_s,
+        summary.messages_per_s,
+        if rules.is_empty() {
+            "none".to_string()
+        } else {
+            rules.join(", ")
+        }
+    );
+    if let Some(path) = &args.summary {
+        std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n")
+            .map_err(|e| anyhow::anyhow!("{}: cannot write summary: {e}", path.display()))?;
+    }
+    let failed = match (args.fail_on, summary.worst) {
+        (FailOn::Never, _) | (_, None) => false,
+        (FailOn::Suspicious, Some(v)) => v != hopsleuth::Verdict::Clean,
+        (FailOn::Forged, Some(v)) => v == hopsleuth::Verdict::Forged,
+    };
+    Ok(if summary.errors > 0 {
+        EXIT_ERROR
+    } else if failed {
+        EXIT_FAIL_ON
+    } else {
+        0
+    })
+}
+
 fn read_input(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if path == Path::new("-") {
@@ -159,5 +276,6 @@ fn write_report(out: &mut impl Write, report: &Report, args: &AnalyzeArgs) -> io
         Format::Json if args.pretty => writeln!(out, "{}", report.to_json_pretty()),
         Format::Json => writeln!(out, "{}", report.to_json()),
         Format::Text => writeln!(out, "{}", hopsleuth::report::text::render(report)),
+        Format::Spamassassin => write!(out, "{}", hopsleuth::report::spamassassin::render(report)),
     }
 }

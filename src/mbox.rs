@@ -24,7 +24,7 @@ pub fn is_mbox(input: &[u8]) -> bool {
 
 /// `From sender date` with a time in the date (`00:00:00`): an unquoted body line such as
 /// `From the start, ...` after a blank line has no time and does not split the message.
-fn is_separator(line: &[u8]) -> bool {
+pub fn is_separator(line: &[u8]) -> bool {
     let Some(rest) = line.strip_prefix(b"From ") else {
         return false;
     };

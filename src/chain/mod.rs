@@ -60,6 +60,8 @@ fn hop(index: usize, header_index: usize, raw: &[u8], r: &Received<'_>) -> Hop {
         kind: r.kind.unwrap_or(Kind::Smtp),
         parsed: r.status.unwrap_or(Status::Unparsed),
         trust: None,
+        internal: false,
+        msa: false,
         reason: r.reason.clone(),
         mta: r.mta.map(|m| m.name()),
         from: HopFrom {

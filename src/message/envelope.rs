@@ -62,7 +62,7 @@ pub struct EnvelopeOverride {
 /// Gathers the envelope. `received` is in header order (topmost first).
 pub fn envelope(
     fields: &[Field<'_>],
-    received: &[Received<'_>],
+    received: &[&Received<'_>],
     mbox_from: Option<&[u8]>,
     given: &EnvelopeOverride,
 ) -> Envelope {
@@ -173,12 +173,13 @@ mod tests {
     fn sources_and_priority() {
         let msg = b"Return-Path: <bounce@a.example>\nDelivered-To: bob@b.example\nX-Original-To: Bob@b.example, list@b.example\nReceived: from x ([192.0.2.1]) by mx.b.example with ESMTP id 1 for <carol@b.example>; Mon, 1 Jan 2024 00:00:00 +0000\n\nbody";
         let split = crate::message::split(msg, &Limits::default()).unwrap();
-        let recv: Vec<Received<'_>> = split
+        let recv_owned: Vec<Received<'_>> = split
             .fields
             .iter()
             .filter(|f| f.is("Received"))
             .map(|f| crate::received::parse(f.value, &Limits::default()))
             .collect();
+        let recv: Vec<&Received<'_>> = recv_owned.iter().collect();
         let env = envelope(&split.fields, &recv, None, &EnvelopeOverride::default());
         assert_eq!(env.mail_from.as_ref().unwrap().value, "bounce@a.example");
         let rcpts: Vec<(&str, EnvelopeSource)> = env

@@ -71,7 +71,9 @@ impl Mta {
 /// Recognises the family from marks in the raw value. Order matters: a relay can mention
 /// another product (`with esmtp (Exim ...)` beats a `Postfix` word in a comment).
 pub fn detect(value: &[u8]) -> Option<Mta> {
-    let has = |needle: &[u8]| contains_ci(value, needle);
+    // One lower-cased copy, searched with the standard library's fast substring search.
+    let lower = String::from_utf8_lossy(value).to_ascii_lowercase();
+    let has = |needle: &[u8]| std::str::from_utf8(needle).is_ok_and(|n| lower.contains(n));
     let mta = if has(b"(exim ") || has(b"(exim)") {
         Mta::Exim
     } else if has(b"(postfix") {
@@ -177,13 +179,6 @@ fn exim_like_id(value: &[u8]) -> bool {
                 if a.len() == 6 && (b.len() == 6 || b.len() == 11) && (c.len() == 2 || c.len() == 4)
                 && alnum(a) && alnum(b) && alnum(c))
         })
-}
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.len() >= needle.len()
-        && hay
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Absent values of the documented fields are `null` (not missing), so consumers can rely on
 //! every key being present.
 
+pub mod spamassassin;
 pub mod text;
 
 use crate::message::LineEndings;
@@ -94,6 +95,10 @@ pub struct Hop {
     /// `trusted` (written by our server from a sender of ours), `entry` (written by our
     /// server from an outside sender) or `untrusted` (written by the outside).
     pub trust: Option<crate::chain::trust::HopTrust>,
+    /// Trusted and inside the organisation (internal networks; SpamAssassin's `intl`).
+    pub internal: bool,
+    /// The sender is a configured mail submission agent (SpamAssassin's `msa`).
+    pub msa: bool,
     /// Why `parsed` is not `full`.
     pub reason: Option<String>,
     /// The MTA family whose format the line has, when recognisable.

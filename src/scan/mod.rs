@@ -1,0 +1,473 @@
+//! Scanning mailboxes: files, mboxes, Maildirs, MH folders, directory trees and stdin.
+//!
+//! Inputs are enumerated lazily and in a stable order; messages are analysed in parallel
+//! in bounded batches and their reports written in input order, one NDJSON line each, so
+//! the output is deterministic and memory stays bounded whatever the mailbox size. Input
+//! files are only ever opened for reading.
+
+pub mod reader;
+mod walk;
+
+use crate::report::{Report, Source, Verdict};
+use crate::{AnalyzeError, Options};
+use rayon::prelude::*;
+use reader::RawMessage;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub use walk::Unit;
+
+/// What a scan does besides analysing.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Analysis options.
+    pub options: Options,
+    /// Messages analysed in parallel per batch (bounds memory).
+    pub batch: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            options: Options::default(),
+            batch: 512,
+        }
+    }
+}
+
+/// Things the caller may want to tell a person while the scan runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A message or file could not be read or analysed (an error record was written too).
+    Error {
+        /// Where.
+        source: Source,
+        /// What is wrong.
+        error: String,
+    },
+    /// A file was skipped (hidden, not mail, Maildir tmp/).
+    Skipped {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// Messages done so far.
+    Progress {
+        /// Count.
+        messages: u64,
+    },
+}
+
+/// The end-of-scan summary (`--summary FILE` writes it as JSON).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Messages analysed.
+    pub messages: u64,
+    /// Messages per verdict.
+    pub verdicts: BTreeMap<&'static str, u64>,
+    /// Messages per rule that fired with a score above zero.
+    pub rules: BTreeMap<&'static str, u64>,
+    /// Messages or files that could not be read or analysed.
+    pub errors: u64,
+    /// Files skipped, with reasons reported as events.
+    pub skipped: u64,
+    /// Wall-clock seconds.
+    pub elapsed_s: f64,
+    /// Messages analysed per second.
+    pub messages_per_s: f64,
+    /// The most severe verdict seen.
+    pub worst: Option<Verdict>,
+}
+
+/// An NDJSON error record: `{"source": {...}, "error": "..."}`.
+#[derive(Serialize)]
+struct ErrorRecord<'a> {
+    source: &'a Source,
+    error: &'a str,
+}
+
+/// Analyses a message read as a header block and a body length.
+pub fn analyze_raw(raw: &RawMessage, options: &Options) -> Result<Report, AnalyzeError> {
+    if raw.header_truncated {
+        return Err(AnalyzeError::NotMail(
+            crate::message::SplitError::HeaderTooLarge {
+                limit: options.limits.max_header_bytes,
+            },
+        ));
+    }
+    let mut report = crate::analyze(&raw.header, options)?;
+    report.message.body_length = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
+    Ok(report)
+}
+
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Clean => "clean",
+        Verdict::Suspicious => "suspicious",
+        Verdict::Forged => "forged",
+    }
+}
+
+fn severity(v: Verdict) -> u8 {
+    match v {
+        Verdict::Clean => 0,
+        Verdict::Suspicious => 1,
+        Verdict::Forged => 2,
+    }
+}
+
+/// The outcome of one unit, computed in parallel and written in order.
+enum Done {
+    Report {
+        line: Vec<u8>,
+        verdict: Verdict,
+        rules: Vec<&'static str>,
+    },
+    Error {
+        line: String,
+        source: Source,
+        error: String,
+    },
+    Skipped {
+        path: String,
+        reason: String,
+    },
+    /// The file is a large mbox: the driver streams it here, in order.
+    Mbox {
+        name: String,
+        stream: Box<dyn Read + Send>,
+    },
+    /// The outcomes of a small mbox's messages, analysed by one worker.
+    Many(Vec<Done>),
+}
+
+/// Mbox files up to this size are analysed whole by one worker (most mailbox files, and
+/// every single-message file with a `From ` line); larger ones are streamed in batches.
+const SMALL_MBOX: u64 = 4 * 1024 * 1024;
+
+/// Opens a file and reads its start: an mbox is handed back for streaming, a message is
+/// read (header block and body length only) and analysed.
+fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Done {
+    let name = path.display().to_string();
+    let cannot = |e: io::Error| {
+        error_done(
+            Source {
+                path: name.clone(),
+                index: None,
+                offset: None,
+            },
+            format!("cannot read: {e}"),
+        )
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return cannot(e),
+    };
+    let mut head = [0u8; 512];
+    let n = match walk::read_up_to(&mut file, &mut head) {
+        Ok(n) => n,
+        Err(e) => return cannot(e),
+    };
+    let head = &head[..n];
+    if !explicit && !walk::looks_like_mail(head) {
+        let reason = if n == 0 {
+            "empty file"
+        } else {
+            "not a mail message"
+        };
+        return Done::Skipped {
+            path: name,
+            reason: reason.into(),
+        };
+    }
+    let small = file.metadata().is_ok_and(|m| m.len() <= SMALL_MBOX);
+    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(file));
+    if crate::mbox::is_mbox(head) {
+        if !small {
+            return Done::Mbox { name, stream };
+        }
+        let reader =
+            reader::MboxReader::new(io::BufReader::new(stream), options.limits.max_header_bytes);
+        let done = reader
+            .map(|item| match item {
+                Ok(raw) => process(
+                    Unit::Message {
+                        path: name.clone(),
+                        raw,
+                    },
+                    options,
+                ),
+                Err(e) => cannot(e),
+            })
+            .collect();
+        return Done::Many(done);
+    }
+    match reader::read_single(stream, options.limits.max_header_bytes) {
+        Ok((header, body_len, header_truncated)) => process(
+            Unit::Message {
+                path: name,
+                raw: RawMessage {
+                    index: None,
+                    offset: 0,
+                    header,
+                    body_len,
+                    header_truncated,
+                },
+            },
+            options,
+        ),
+        Err(e) => cannot(e),
+    }
+}
+
+fn process(unit: Unit, options: &Options) -> Done {
+    match unit {
+        Unit::File { path, explicit } => process_file(&path, explicit, options),
+        Unit::Stdin => {
+            let mut head = [0u8; 512];
+            let mut stdin = io::stdin();
+            match walk::read_up_to(&mut stdin, &mut head) {
+                Ok(n) => {
+                    let stream: Box<dyn Read + Send> =
+                        Box::new(io::Cursor::new(head[..n].to_vec()).chain(stdin));
+                    if crate::mbox::is_mbox(&head[..n]) {
+                        return Done::Mbox {
+                            name: "-".into(),
+                            stream,
+                        };
+                    }
+                    match reader::read_single(stream, options.limits.max_header_bytes) {
+                        Ok((header, body_len, header_truncated)) => process(
+                            Unit::Message {
+                                path: "-".into(),
+                                raw: RawMessage {
+                                    index: None,
+                                    offset: 0,
+                                    header,
+                                    body_len,
+                                    header_truncated,
+                                },
+                            },
+                            options,
+                        ),
+                        Err(e) => error_done(
+                            Source {
+                                path: "-".into(),
+                                index: None,
+                                offset: None,
+                            },
+                            format!("cannot read: {e}"),
+                        ),
+                    }
+                }
+                Err(e) => error_done(
+                    Source {
+                        path: "-".into(),
+                        index: None,
+                        offset: None,
+                    },
+                    format!("cannot read: {e}"),
+                ),
+            }
+        }
+        Unit::Message { path, raw } => {
+            let source = Source {
+                path,
+                index: raw.index,
+                offset: raw.index.map(|_| raw.offset),
+            };
+            match analyze_raw(&raw, options) {
+                Ok(mut report) => {
+                    report.source = source;
+                    let mut rules: Vec<&'static str> = report
+                        .findings
+                        .iter()
+                        .filter(|f| f.score > 0.0)
+                        .map(|f| f.rule)
+                        .collect();
+                    rules.sort_unstable();
+                    rules.dedup();
+                    // Serialised straight into a buffer sized for a typical report.
+                    let mut line = Vec::with_capacity(16 * 1024);
+                    if let Err(e) = serde_json::to_writer(&mut line, &report) {
+                        return error_done(report.source, format!("cannot serialise report: {e}"));
+                    }
+                    Done::Report {
+                        line,
+                        verdict: report.verdict,
+                        rules,
+                    }
+                }
+                Err(e) => error_done(source, e.to_string()),
+            }
+        }
+        Unit::Error {
+            path,
+            index,
+            offset,
+            error,
+        } => error_done(
+            Source {
+                path,
+                index,
+                offset,
+            },
+            error,
+        ),
+        Unit::Skipped { path, reason } => Done::Skipped { path, reason },
+    }
+}
+
+fn error_done(source: Source, error: String) -> Done {
+    let line = serde_json::to_string(&ErrorRecord {
+        source: &source,
+        error: &error,
+    })
+    .unwrap_or_else(|_| "{\"error\":\"unserialisable error\"}".into());
+    Done::Error {
+        line,
+        source,
+        error,
+    }
+}
+
+/// Scans `paths` (`-` is standard input), writing one NDJSON line per message to `out`
+/// in input order, and returns the summary. Errors in single inputs never stop the scan.
+pub fn run(
+    paths: &[PathBuf],
+    scan: &ScanOptions,
+    out: &mut dyn Write,
+    on_event: &mut dyn FnMut(Event),
+) -> io::Result<Summary> {
+    let start = Instant::now();
+    let mut summary = Summary::default();
+    let mut units = walk::units(paths);
+    let batch = scan.batch.max(1);
+    loop {
+        // Standard input cannot be read by a worker while others wait on it: alone.
+        let mut chunk: Vec<Unit> = Vec::with_capacity(batch);
+        for u in units.by_ref() {
+            let stdin = matches!(u, Unit::Stdin);
+            chunk.push(u);
+            if stdin || chunk.len() == batch {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let done: Vec<Done> = chunk
+            .into_par_iter()
+            .map(|u| process(u, &scan.options))
+            .collect();
+        write_done(done, scan, &mut summary, out, on_event)?;
+        on_event(Event::Progress {
+            messages: summary.messages + summary.errors,
+        });
+    }
+    out.flush()?;
+    summary.elapsed_s = start.elapsed().as_secs_f64();
+    summary.messages_per_s = summary.messages as f64 / summary.elapsed_s.max(1e-9);
+    Ok(summary)
+}
+
+/// Streams an mbox: its messages are read in order, analysed in parallel batches, and
+/// written in order.
+fn stream_mbox(
+    name: String,
+    stream: Box<dyn Read + Send>,
+    scan: &ScanOptions,
+    summary: &mut Summary,
+    out: &mut dyn Write,
+    on_event: &mut dyn FnMut(Event),
+) -> io::Result<()> {
+    let mut reader = reader::MboxReader::new(
+        io::BufReader::with_capacity(256 * 1024, stream),
+        scan.options.limits.max_header_bytes,
+    );
+    loop {
+        let mut chunk: Vec<Unit> = Vec::with_capacity(scan.batch);
+        for item in reader.by_ref().take(scan.batch.max(1)) {
+            chunk.push(match item {
+                Ok(raw) => Unit::Message {
+                    path: name.clone(),
+                    raw,
+                },
+                Err(e) => Unit::Error {
+                    path: name.clone(),
+                    index: None,
+                    offset: None,
+                    error: format!("cannot read: {e}"),
+                },
+            });
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let done: Vec<Done> = chunk
+            .into_par_iter()
+            .map(|u| process(u, &scan.options))
+            .collect();
+        write_done(done, scan, summary, out, on_event)?;
+        on_event(Event::Progress {
+            messages: summary.messages + summary.errors,
+        });
+    }
+}
+
+fn write_done(
+    done: Vec<Done>,
+    scan: &ScanOptions,
+    summary: &mut Summary,
+    out: &mut dyn Write,
+    on_event: &mut dyn FnMut(Event),
+) -> io::Result<()> {
+    {
+        for d in done {
+            match d {
+                Done::Report {
+                    line,
+                    verdict,
+                    rules,
+                } => {
+                    out.write_all(&line)?;
+                    out.write_all(b"\n")?;
+                    summary.messages += 1;
+                    *summary.verdicts.entry(verdict_name(verdict)).or_default() += 1;
+                    for r in rules {
+                        *summary.rules.entry(r).or_default() += 1;
+                    }
+                    if summary
+                        .worst
+                        .is_none_or(|w| severity(verdict) > severity(w))
+                    {
+                        summary.worst = Some(verdict);
+                    }
+                }
+                Done::Error {
+                    line,
+                    source,
+                    error,
+                } => {
+                    out.write_all(line.as_bytes())?;
+                    out.write_all(b"\n")?;
+                    summary.errors += 1;
+                    on_event(Event::Error { source, error });
+                }
+                Done::Skipped { path, reason } => {
+                    summary.skipped += 1;
+                    on_event(Event::Skipped { path, reason });
+                }
+                Done::Mbox { name, stream } => {
+                    stream_mbox(name, stream, scan, summary, out, on_event)?
+                }
+                Done::Many(many) => write_done(many, scan, summary, out, on_event)?,
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Turning paths into a lazy, ordered stream of messages to analyse.
+//!
+//! A path is a single message, an mbox (recognised by content, not name), a Maildir
+//! (`cur/` and `new/`, never `tmp/`), an MH folder (numbered files), any other directory
+//! (walked recursively in name order; hidden and non-mail files skipped with a reason), or
+//! `-` for standard input.
+
+use super::reader::RawMessage;
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// One thing for the scanner to do.
+#[derive(Debug)]
+pub enum Unit {
+    /// A message to analyse.
+    Message {
+        /// Its file (or `-`).
+        path: String,
+        /// The message.
+        raw: RawMessage,
+    },
+    /// A file or message that could not be read.
+    Error {
+        /// Its file.
+        path: String,
+        /// Index in an mbox, when known.
+        index: Option<usize>,
+        /// Offset in an mbox, when known.
+        offset: Option<u64>,
+        /// What went wrong.
+        error: String,
+    },
+    /// A file to open and read (in a worker: one message, or an mbox to stream).
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Named on the command line (then non-mail is an error, not a skip).
+        explicit: bool,
+    },
+    /// Standard input (read by the driver: it may be an mbox).
+    Stdin,
+    /// A file passed over.
+    Skipped {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Paths still to look at.
+enum Pending {
+    /// `is_dir` is known when the path came from a directory listing.
+    Path {
+        path: PathBuf,
+        explicit: bool,
+        is_dir: Option<bool>,
+    },
+}
+
+/// The lazy stream of units.
+pub struct Units {
+    queue: VecDeque<Pending>,
+    /// Units ready to hand out before looking at the queue (skip notices).
+    ready: VecDeque<Unit>,
+}
+
+/// Starts a stream over `paths`.
+pub fn units(paths: &[PathBuf]) -> Units {
+    Units {
+        queue: paths
+            .iter()
+            .map(|p| Pending::Path {
+                path: p.clone(),
+                explicit: true,
+                is_dir: None,
+            })
+            .collect(),
+        ready: VecDeque::new(),
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// Sorted entries of a directory.
+/// Entries of a directory in name order, each with whether it is a directory. The type
+/// comes from the directory listing itself (no `stat` per file); only symbolic links are
+/// followed with one.
+fn entries(dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let path = e.path();
+        let is_dir = match e.file_type() {
+            Ok(t) if t.is_symlink() => path.is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => path.is_dir(),
+        };
+        v.push((path, is_dir));
+    }
+    v.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    Ok(v)
+}
+
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() && dir.join("new").is_dir()
+}
+
+/// True when the first bytes look like a message: a header field (`Name:`) or an mbox.
+pub(super) fn looks_like_mail(head: &[u8]) -> bool {
+    if head.starts_with(b"From ") {
+        return true;
+    }
+    let line_end = head
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(head.len());
+    let line = &head[..line_end];
+    // A field name is printable ASCII without spaces; white space may only trail it
+    // (obsolete `From : x` syntax).
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) => {
+            let name = line[..colon].trim_ascii_end();
+            !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b))
+        }
+        None => false,
+    }
+}
+
+impl Units {
+    fn expand_dir(&mut self, dir: &Path) -> Option<Unit> {
+        let list = match entries(dir) {
+            Ok(l) => l,
+            Err(e) => {
+                return Some(Unit::Error {
+                    path: display(dir),
+                    index: None,
+                    offset: None,
+                    error: format!("cannot read directory: {e}"),
+                });
+            }
+        };
+        let mut next: Vec<Pending> = Vec::new();
+        let mut skipped: Vec<Unit> = Vec::new();
+        if is_maildir(dir) {
+            for sub in ["cur", "new"] {
+                match entries(&dir.join(sub)) {
+                    Ok(files) => next.extend(files.into_iter().filter(|(f, _)| !is_hidden(f)).map(
+                        |(path, is_dir)| Pending::Path {
+                            path,
+                            explicit: false,
+                            is_dir: Some(is_dir),
+                        },
+                    )),
+                    Err(e) => skipped.push(Unit::Error {
+                        path: display(&dir.join(sub)),
+                        index: None,
+                        offset: None,
+                        error: format!("cannot read directory: {e}"),
+                    }),
+                }
+            }
+            if dir.join("tmp").is_dir() {
+                skipped.push(Unit::Skipped {
+                    path: display(&dir.join("tmp")),
+                    reason: "Maildir tmp/ holds messages still being delivered".into(),
+                });
+            }
+        } else {
+            // MH folders number their messages: order them numerically.
+            let mut numbered: Vec<(u64, PathBuf)> = Vec::new();
+            for (path, is_dir) in list {
+                let number = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.parse::<u64>().ok());
+                if is_hidden(&path) {
+                    skipped.push(Unit::Skipped {
+                        path: display(&path),
+                        reason: "hidden".into(),
+                    });
+                } else if let (Some(n), false) = (number, is_dir) {
+                    numbered.push((n, path));
+                } else {
+                    next.push(Pending::Path {
+                        path,
+                        explicit: false,
+                        is_dir: Some(is_dir),
+                    });
+                }
+            }
+            numbered.sort();
+            let numbered = numbered.into_iter().map(|(_, path)| Pending::Path {
+                path,
+                explicit: false,
+                is_dir: Some(false),
+            });
+            next = numbered.chain(next).collect();
+        }
+        for p in next.into_iter().rev() {
+            self.queue.push_front(p);
+        }
+        self.ready.extend(skipped);
+        None
+    }
+}
+
+pub(super) fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+impl Iterator for Units {
+    type Item = Unit;
+
+    fn next(&mut self) -> Option<Unit> {
+        loop {
+            if let Some(u) = self.ready.pop_front() {
+                return Some(u);
+            }
+            let pending = self.queue.pop_front()?;
+            let unit = match pending {
+                Pending::Path {
+                    path,
+                    explicit,
+                    is_dir,
+                } => {
+                    if path == Path::new("-") {
+                        Some(Unit::Stdin)
+                    } else if is_dir.unwrap_or_else(|| path.is_dir()) {
+                        self.expand_dir(&path)
+                    } else if !explicit && is_hidden(&path) {
+                        Some(Unit::Skipped {
+                            path: display(&path),
+                            reason: "hidden".into(),
+                        })
+                    } else {
+                        Some(Unit::File { path, explicit })
+                    }
+                }
+            };
+            if let Some(u) = unit {
+                return Some(u);
+            }
+        }
+    }
+}
