@@ -167,14 +167,18 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
         Ok(f) => f,
         Err(e) => return cannot(e),
     };
-    let mut head = [0u8; 512];
-    let n = match walk::read_up_to(&mut file, &mut head) {
-        Ok(n) => n,
-        Err(e) => return cannot(e),
-    };
-    let head = &head[..n];
+    let len = file.metadata().map_or(u64::MAX, |m| m.len());
+    if len > SMALL_MBOX {
+        return process_large_file(name, file, explicit, options);
+    }
+    // Small files (nearly all): one read into one buffer, analysed in place.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        return cannot(e);
+    }
+    let head = &bytes[..bytes.len().min(512)];
     if !explicit && !walk::looks_like_mail(head) {
-        let reason = if n == 0 {
+        let reason = if bytes.is_empty() {
             "empty file"
         } else {
             "not a mail message"
@@ -184,14 +188,9 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
             reason: reason.into(),
         };
     }
-    let small = file.metadata().is_ok_and(|m| m.len() <= SMALL_MBOX);
-    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(file));
     if crate::mbox::is_mbox(head) {
-        if !small {
-            return Done::Mbox { name, stream };
-        }
         let reader =
-            reader::MboxReader::new(io::BufReader::new(stream), options.limits.max_header_bytes);
+            reader::MboxReader::new(io::Cursor::new(&bytes[..]), options.limits.max_header_bytes);
         let done = reader
             .map(|item| match item {
                 Ok(raw) => process(
@@ -205,6 +204,54 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
             })
             .collect();
         return Done::Many(done);
+    }
+    let source = Source {
+        path: name,
+        index: None,
+        offset: None,
+    };
+    match crate::analyze(&bytes, options) {
+        Ok(mut report) => {
+            report.source = source;
+            report_done(report)
+        }
+        Err(e) => error_done(source, e.to_string()),
+    }
+}
+
+/// A file over [`SMALL_MBOX`]: an mbox is streamed by the driver, a single message is read
+/// as its header block plus a count of body bytes.
+fn process_large_file(
+    name: String,
+    mut file: std::fs::File,
+    explicit: bool,
+    options: &Options,
+) -> Done {
+    let cannot = |e: io::Error| {
+        error_done(
+            Source {
+                path: name.clone(),
+                index: None,
+                offset: None,
+            },
+            format!("cannot read: {e}"),
+        )
+    };
+    let mut head = [0u8; 512];
+    let n = match walk::read_up_to(&mut file, &mut head) {
+        Ok(n) => n,
+        Err(e) => return cannot(e),
+    };
+    let head = &head[..n];
+    if !explicit && !walk::looks_like_mail(head) {
+        return Done::Skipped {
+            path: name,
+            reason: "not a mail message".into(),
+        };
+    }
+    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(file));
+    if crate::mbox::is_mbox(head) {
+        return Done::Mbox { name, stream };
     }
     match reader::read_single(stream, options.limits.max_header_bytes) {
         Ok((header, body_len, header_truncated)) => process(
@@ -221,6 +268,27 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
             options,
         ),
         Err(e) => cannot(e),
+    }
+}
+
+/// A finished report as an NDJSON line, serialised straight into a sized buffer.
+fn report_done(report: Report) -> Done {
+    let mut rules: Vec<&'static str> = report
+        .findings
+        .iter()
+        .filter(|f| f.score > 0.0)
+        .map(|f| f.rule)
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let mut line = Vec::with_capacity(16 * 1024);
+    if let Err(e) = serde_json::to_writer(&mut line, &report) {
+        return error_done(report.source, format!("cannot serialise report: {e}"));
+    }
+    Done::Report {
+        line,
+        verdict: report.verdict,
+        rules,
     }
 }
 
@@ -283,24 +351,7 @@ fn process(unit: Unit, options: &Options) -> Done {
             match analyze_raw(&raw, options) {
                 Ok(mut report) => {
                     report.source = source;
-                    let mut rules: Vec<&'static str> = report
-                        .findings
-                        .iter()
-                        .filter(|f| f.score > 0.0)
-                        .map(|f| f.rule)
-                        .collect();
-                    rules.sort_unstable();
-                    rules.dedup();
-                    // Serialised straight into a buffer sized for a typical report.
-                    let mut line = Vec::with_capacity(16 * 1024);
-                    if let Err(e) = serde_json::to_writer(&mut line, &report) {
-                        return error_done(report.source, format!("cannot serialise report: {e}"));
-                    }
-                    Done::Report {
-                        line,
-                        verdict: report.verdict,
-                        rules,
-                    }
+                    report_done(report)
                 }
                 Err(e) => error_done(source, e.to_string()),
             }
