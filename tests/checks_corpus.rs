@@ -1,25 +1,14 @@
 //! The checks against corpora written by others (`../shared/corpora`, read in place):
 //! SpamAssassin's trust-path cases, and the false-positive budget over its public corpus.
 
+mod common;
+use common::corpora;
 use hopsleuth::chain::netset::NetSet;
 use hopsleuth::chain::trust::HopTrust;
 use hopsleuth::{Options, Verdict, analyze};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-fn corpora() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} does not exist (these tests need the shared corpora)",
-            dir.display()
-        );
-        None
-    }
-}
 
 /// The `ip=` values of SpamAssassin relay strings.
 fn ips(list: &Value) -> Vec<String> {

@@ -1,24 +1,7 @@
 //! The command line as a user runs it: exit codes, errors naming the file, stdin, formats.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn hopsleuth(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hopsleuth"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hopsleuth");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("wait")
-}
+mod common;
+use common::hopsleuth;
 
 fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("hopsleuth-cli-{}", std::process::id()));

@@ -3,24 +3,13 @@
 //! Each suite prints its agreement figure and the field-level differences. The suites are
 //! skipped, saying so, only where `../shared` does not exist (a user's clone); CI has it.
 
+mod common;
+use common::corpora;
 use hopsleuth::Limits;
 use hopsleuth::received::{self, Received};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::path::PathBuf;
-
-fn corpora() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} does not exist (conformance needs the shared corpora)",
-            dir.display()
-        );
-        None
-    }
-}
 
 fn load(path: &PathBuf) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -1,26 +1,10 @@
 //! `hopsleuth scan` and the pipeline formats, run as a user runs them.
 
+mod common;
+use common::hopsleuth;
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn hopsleuth(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hopsleuth"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hopsleuth");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("wait")
-}
+use std::process::Output;
 
 fn lines(out: &Output) -> Vec<Value> {
     out.stdout

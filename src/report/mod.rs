@@ -236,16 +236,23 @@ pub enum Verdict {
     Forged,
 }
 
+impl Verdict {
+    /// The verdict as it is written in reports (`clean`, `suspicious`, `forged`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Clean => "clean",
+            Verdict::Suspicious => "suspicious",
+            Verdict::Forged => "forged",
+        }
+    }
+}
+
 impl Report {
     /// The value of the `X-Hopsleuth` header for mail filters:
     /// `verdict=forged score=7.5 rules=CHAIN003,CHAIN005`. Built only from our own values
     /// (verdict, score, rule ids), never from header text, so it cannot carry a line break.
     pub fn filter_header_value(&self) -> String {
-        let verdict = match self.verdict {
-            Verdict::Clean => "clean",
-            Verdict::Suspicious => "suspicious",
-            Verdict::Forged => "forged",
-        };
+        let verdict = self.verdict.as_str();
         let mut rules: Vec<&str> = self
             .findings
             .iter()

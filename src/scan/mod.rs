@@ -104,14 +104,6 @@ pub fn analyze_raw(raw: &RawMessage, options: &Options) -> Result<Report, Analyz
     Ok(report)
 }
 
-fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Clean => "clean",
-        Verdict::Suspicious => "suspicious",
-        Verdict::Forged => "forged",
-    }
-}
-
 fn severity(v: Verdict) -> u8 {
     match v {
         Verdict::Clean => 0,
@@ -249,25 +241,40 @@ fn process_large_file(
             reason: "not a mail message".into(),
         };
     }
-    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(file));
+    stream_or_single(name, head, Box::new(file), options)
+}
+
+/// Input whose first bytes `head` were already read from `rest`: an mbox goes back to the
+/// driver to be streamed; a single message is read as its header block plus a body count.
+fn stream_or_single(
+    name: String,
+    head: &[u8],
+    rest: Box<dyn Read + Send>,
+    options: &Options,
+) -> Done {
+    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(rest));
     if crate::mbox::is_mbox(head) {
         return Done::Mbox { name, stream };
     }
     match reader::read_single(stream, options.limits.max_header_bytes) {
-        Ok((header, body_len, header_truncated)) => process(
-            Unit::Message {
+        Ok((header, body_len, header_truncated)) => {
+            let raw = RawMessage {
+                index: None,
+                offset: 0,
+                header,
+                body_len,
+                header_truncated,
+            };
+            process(Unit::Message { path: name, raw }, options)
+        }
+        Err(e) => error_done(
+            Source {
                 path: name,
-                raw: RawMessage {
-                    index: None,
-                    offset: 0,
-                    header,
-                    body_len,
-                    header_truncated,
-                },
+                index: None,
+                offset: None,
             },
-            options,
+            format!("cannot read: {e}"),
         ),
-        Err(e) => cannot(e),
     }
 }
 
@@ -299,39 +306,7 @@ fn process(unit: Unit, options: &Options) -> Done {
             let mut head = [0u8; 512];
             let mut stdin = io::stdin();
             match walk::read_up_to(&mut stdin, &mut head) {
-                Ok(n) => {
-                    let stream: Box<dyn Read + Send> =
-                        Box::new(io::Cursor::new(head[..n].to_vec()).chain(stdin));
-                    if crate::mbox::is_mbox(&head[..n]) {
-                        return Done::Mbox {
-                            name: "-".into(),
-                            stream,
-                        };
-                    }
-                    match reader::read_single(stream, options.limits.max_header_bytes) {
-                        Ok((header, body_len, header_truncated)) => process(
-                            Unit::Message {
-                                path: "-".into(),
-                                raw: RawMessage {
-                                    index: None,
-                                    offset: 0,
-                                    header,
-                                    body_len,
-                                    header_truncated,
-                                },
-                            },
-                            options,
-                        ),
-                        Err(e) => error_done(
-                            Source {
-                                path: "-".into(),
-                                index: None,
-                                offset: None,
-                            },
-                            format!("cannot read: {e}"),
-                        ),
-                    }
-                }
+                Ok(n) => stream_or_single("-".into(), &head[..n], Box::new(stdin), options),
                 Err(e) => error_done(
                     Source {
                         path: "-".into(),
@@ -488,7 +463,7 @@ fn write_done(
                     out.write_all(&line)?;
                     out.write_all(b"\n")?;
                     summary.messages += 1;
-                    *summary.verdicts.entry(verdict_name(verdict)).or_default() += 1;
+                    *summary.verdicts.entry(verdict.as_str()).or_default() += 1;
                     for r in rules {
                         *summary.rules.entry(r).or_default() += 1;
                     }

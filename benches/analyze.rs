@@ -1,0 +1,71 @@
+//! Where the time per message goes: analysis and JSON serialisation, single-threaded, on
+//! messages already in memory (no file system). Run: `cargo bench --bench analyze [DIR]`
+//! (default: ../shared/corpora/messages/spamassassin_public_corpus).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .filter(|a| !a.starts_with('-'))
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/corpora/messages/spamassassin_public_corpus"
+            )
+            .to_string()
+        });
+    let mut messages = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(&dir)];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(b) = std::fs::read(&p) {
+                messages.push(b);
+            }
+        }
+    }
+    if messages.is_empty() {
+        eprintln!("no messages under {dir}");
+        return;
+    }
+    let bytes: usize = messages.iter().map(Vec::len).sum();
+    let options = hopsleuth::Options::default();
+    let mut reports = Vec::with_capacity(messages.len());
+    let t = Instant::now();
+    for m in &messages {
+        if let Ok(r) = hopsleuth::analyze(black_box(m), &options) {
+            reports.push(r);
+        }
+    }
+    let analyze = t.elapsed();
+    let t = Instant::now();
+    let mut json_bytes = 0;
+    for r in &reports {
+        json_bytes += black_box(serde_json::to_vec(r).map(|v| v.len()).unwrap_or(0));
+    }
+    let json = t.elapsed();
+    let n = messages.len() as f64;
+    println!(
+        "{} messages, {:.1} MiB in, {:.1} MiB of JSON out",
+        messages.len(),
+        bytes as f64 / 1048576.0,
+        json_bytes as f64 / 1048576.0
+    );
+    println!(
+        "analyze:   {:7.1} µs/message  {:8.0} messages/s (one core)",
+        analyze.as_secs_f64() * 1e6 / n,
+        n / analyze.as_secs_f64()
+    );
+    println!(
+        "serialise: {:7.1} µs/message  {:8.0} messages/s (one core)",
+        json.as_secs_f64() * 1e6 / n,
+        n / json.as_secs_f64()
+    );
+}
