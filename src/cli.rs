@@ -167,6 +167,12 @@ pub struct LimitArgs {
     /// Longest Received header parsed field by field, in bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_received_bytes: Option<usize>,
+    /// Deepest comment nesting interpreted inside a Received header.
+    #[arg(long, value_name = "N")]
+    pub max_comment_depth: Option<usize>,
+    /// Most DNS lookups one message may cause.
+    #[arg(long, value_name = "N")]
+    pub max_dns_lookups: Option<usize>,
 }
 
 impl LimitArgs {
@@ -178,7 +184,8 @@ impl LimitArgs {
             max_headers: self.max_headers.unwrap_or(d.max_headers),
             max_hops: self.max_hops.unwrap_or(d.max_hops),
             max_received_bytes: self.max_received_bytes.unwrap_or(d.max_received_bytes),
-            ..d
+            max_comment_depth: self.max_comment_depth.unwrap_or(d.max_comment_depth),
+            max_dns_lookups: self.max_dns_lookups.unwrap_or(d.max_dns_lookups),
         }
     }
 }

@@ -233,3 +233,15 @@ fn add_header_keeps_the_message_byte_for_byte() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(out.stdout, b"\x7fELF\x02\x01");
 }
+
+#[test]
+fn comment_depth_limit_from_the_command_line() {
+    let msg = b"Received: from a (b [81.169.145.4] (x (y))) by mx.example.com with SMTP; Mon, 1 Jan 2024 00:00:00 +0000\n\nbody\n";
+    let out = hopsleuth(&["analyze", "--max-comment-depth", "1", "-"], Some(msg));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let notes = v["hops"][0]["notes"].to_string();
+    assert!(notes.contains("nest deeper than 1"), "{notes}");
+    let out = hopsleuth(&["analyze", "-"], Some(msg));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(!v["hops"][0]["notes"].to_string().contains("nest deeper"));
+}
