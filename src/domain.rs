@@ -150,7 +150,22 @@ pub fn provider_of_address_domain(domain: &str) -> Option<&'static Provider> {
         .find(|p| p.address_domains.iter().any(|a| *a == d))
 }
 
-/// The provider whose servers' names include `host` (by address or host domain).
+/// True when `host` is one of `provider`'s servers (its host or address domains).
+pub fn is_provider_host(host: &str, provider: &Provider) -> bool {
+    let h = normalize(host);
+    provider
+        .host_domains
+        .iter()
+        .chain(provider.address_domains)
+        .any(|d| {
+            h == *d
+                || (h.len() > d.len()
+                    && h.ends_with(d)
+                    && h.as_bytes()[h.len() - d.len() - 1] == b'.')
+        })
+}
+
+/// The first provider whose servers' names include `host` (by address or host domain).
 pub fn provider_of_host(host: &str) -> Option<&'static Provider> {
     // Normalise once; the table is already lower-case.
     let h = normalize(host);

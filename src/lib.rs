@@ -143,21 +143,40 @@ pub fn verdict_for(score: f64, settings: &rules::CheckSettings) -> Verdict {
 
 /// What the trust inference may use: trustworthy recipients, the topmost
 /// Authentication-Results' authserv-id, and X-Originating-IP.
+///
+/// A recipient header counts only when it sits above every Received line: delivery agents
+/// prepend Delivered-To and its kin, while whatever the sender wrote lies below the trace
+/// our servers added. Otherwise a forger could add `Delivered-To: x@evil.example` and have
+/// his own relays taken for ours.
 fn trust_hints(
     fields: &[message::Field<'_>],
     envelope: &message::envelope::Envelope,
 ) -> chain::trust::TrustHints {
     use message::envelope::EnvelopeSource as S;
-    let recipients = envelope
-        .rcpt_to
+    let first_received = fields
         .iter()
-        .filter(|r| match r.source {
-            S::Cli | S::DeliveredTo | S::XOriginalTo | S::EnvelopeTo => true,
-            S::ReceivedFor => r.header_index == Some(0),
-            _ => false,
-        })
-        .map(|r| r.value.clone())
-        .collect();
+        .position(|f| f.is("Received"))
+        .unwrap_or(fields.len());
+    let mut recipients: Vec<String> = Vec::new();
+    for f in &fields[..first_received] {
+        if f.is("Delivered-To") || f.is("X-Original-To") || f.is("Envelope-To") {
+            recipients.extend(
+                text::field(f.value)
+                    .split(',')
+                    .map(|v| v.trim().trim_matches(['<', '>']).to_string()),
+            );
+        }
+    }
+    recipients.extend(
+        envelope
+            .rcpt_to
+            .iter()
+            .filter(|r| {
+                r.source == S::Cli || (r.source == S::ReceivedFor && r.header_index == Some(0))
+            })
+            .map(|r| r.value.clone()),
+    );
+    recipients.retain(|r| !r.is_empty());
     let authserv_id = fields
         .iter()
         .find(|f| f.is("Authentication-Results"))

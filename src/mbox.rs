@@ -38,6 +38,23 @@ pub fn is_separator(line: &[u8]) -> bool {
     has_time && rest.split(|&b| b == b' ').filter(|w| !w.is_empty()).count() >= 3
 }
 
+/// A separator in the strict form mbox writers produce: `From sender Day Mon dd hh:mm:ss
+/// yyyy` (ctime date after the sender). Body text that merely starts with `From ` and has a
+/// time in it does not have this form.
+pub fn is_strict_separator(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    let Some(space) = rest.iter().position(|b| b.is_ascii_whitespace()) else {
+        return false;
+    };
+    let date = &rest[space..];
+    crate::date::parse_date(date).is_some_and(|(_, used)| {
+        date[used..].trim_ascii().is_empty() || date[used..].starts_with(b" ")
+    })
+}
+
 /// One message of an mbox: its byte offset in the file and its bytes (`From ` line included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MboxMessage<'a> {

@@ -133,6 +133,9 @@ fn link(older: &Hop, newer: &Hop) -> Link {
     if newer.kind == crate::received::Kind::Local && newer.from.ip.is_none() {
         return l; // a hand-off with no peer: nothing to compare
     }
+    if sender_ip.is_some_and(|ip| ip.to_canonical().is_loopback()) {
+        return l; // a machine handing mail to itself (a content filter): names prove nothing
+    }
     if sender_has_name || sender_ip.is_some() {
         l.verdict = LinkVerdict::Mismatch;
     }

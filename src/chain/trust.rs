@@ -169,7 +169,12 @@ pub fn walk(
     if config.is_configured() {
         walk_configured(hops, config, hints.originating_ip)
     } else {
-        walk_inferred(hops, hints)
+        let (details, mut report) = walk_inferred(hops, hints);
+        if config.msa_networks.is_some() {
+            // As in SpamAssassin: submission agents only mean something inside a trust path.
+            report.warnings.push("msa_networks is ignored without trusted_networks, internal_networks or trusted_hosts".into());
+        }
+        (details, report)
     }
 }
 

@@ -243,3 +243,42 @@ pub(crate) mod test_support {
         findings(message).iter().any(|f| f.rule == id)
     }
 }
+
+#[cfg(test)]
+mod review_regressions {
+    use super::test_support::{findings, fired};
+
+    /// A Delivered-To written by the sender (below the trace) must not make his relays ours.
+    #[test]
+    fn a_forged_delivered_to_does_not_move_the_boundary() {
+        let m = "Received: from mx.evil.example (mx.evil.example [81.169.145.99]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)\n\
+                 Received: from pc by mx.evil.example (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)\n\
+                 Delivered-To: y@evil.example\nFrom: a@evil.example\n\nx\n";
+        let r = crate::analyze(m.as_bytes(), &crate::Options::default()).unwrap();
+        assert_eq!(r.trust.entry_hop, Some(1), "{:?}", r.trust.basis);
+    }
+
+    /// AOL's mail leaves through Yahoo-named hosts, which AOL's provider entry lists.
+    #[test]
+    fn aol_mail_relayed_by_yahoo_hosts_is_not_forged() {
+        let m = "Received: from sonic301-2.consmr.mail.bf2.yahoo.com (sonic301-2.consmr.mail.bf2.yahoo.com [74.6.129.41]) by mx.b-corp.com (Postfix) with ESMTPS id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)\n\
+                 Delivered-To: y@b-corp.com\nFrom: someone@aol.com\nTo: y@b-corp.com\n\nx\n";
+        assert!(!fired(m, "ENV004"));
+    }
+
+    /// A content filter on the same machine hands mail back over loopback: not a break.
+    #[test]
+    fn loopback_hand_off_is_not_a_continuity_break() {
+        let m = super::test_support::msg(&[
+            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:12 +0000 (UTC)",
+            "from localhost (localhost [127.0.0.1]) by mail.a-corp.com (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:11 +0000 (UTC)",
+            "from pc1.a-corp.com (pc1.a-corp.com [10.1.1.5]) by filter.a-corp.com (Postfix) with ESMTP id 3; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+        ]);
+        let f = findings(&m);
+        assert!(
+            !f.iter()
+                .any(|f| f.rule == "CHAIN001" || f.rule == "CHAIN005"),
+            "{f:?}"
+        );
+    }
+}

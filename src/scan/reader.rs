@@ -154,8 +154,14 @@ impl<R: BufRead> MboxReader<R> {
             }
             let line_start = self.offset;
             self.offset += n;
+            // Content-Length protects body lines that merely look like separators; a
+            // separator in the strict form always splits, so a bogus length cannot swallow
+            // the messages after it.
             let past_length = protected.is_none_or(|cl| msg.body_len >= cl);
-            if previous_blank && past_length && crate::mbox::is_separator(&self.line) {
+            if previous_blank
+                && crate::mbox::is_separator(&self.line)
+                && (past_length || crate::mbox::is_strict_separator(&self.line))
+            {
                 // The blank line before a separator belongs to the mbox, not the message.
                 msg.body_len -= trailing_blank;
                 self.pending = Some((std::mem::take(&mut self.line), line_start));
@@ -271,6 +277,12 @@ mod tests {
         let msgs = read_all(&mbox);
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert_eq!(msgs[0].body_len, body.len() as u64);
+    }
+
+    #[test]
+    fn a_bogus_content_length_cannot_swallow_later_messages() {
+        let mbox = b"From a@x Mon Jan  1 00:00:00 2024\nContent-Length: 99999999999\n\nshort\n\nFrom b@x Mon Jan  1 00:00:01 2024\nSubject: 2\n\nx\n";
+        assert_eq!(read_all(mbox).len(), 2);
     }
 
     #[test]

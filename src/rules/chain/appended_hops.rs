@@ -101,7 +101,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
                             "claims to be received by {}, the name the sender gave in HELO ({helo}) although our server recorded its address as {rdns}",
                             h.by.host.as_deref().unwrap_or("?")
                         ),
-                        weight: 2.0,
+                        weight: 1.5,
                     });
             }
         }

@@ -46,7 +46,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         [h.by.host.as_deref(), h.from.rdns.as_deref()]
             .into_iter()
             .flatten()
-            .any(|host| domain::provider_of_host(host).is_some_and(|p| p.name == provider.name))
+            .any(|host| domain::is_provider_host(host, provider))
     });
     if handled || ctx.hops.is_empty() {
         return;

@@ -45,10 +45,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if rdns.is_none() && !e.from.rdns_unknown {
         return;
     }
-    if rdns
-        .and_then(domain::provider_of_host)
-        .is_some_and(|p| p.name == provider.name)
-    {
+    if rdns.is_some_and(|r| domain::is_provider_host(r, provider)) {
         return;
     }
     out.add(

@@ -57,10 +57,18 @@ const POOL_WORDS: &[&str] = &[
 /// Why `name` looks dynamic, given the connecting address.
 pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
-    let labels: Vec<&str> = lower.split('.').collect();
-    // Only the host part, not the registrable domain (`dsl.example` as a company is fine).
-    let host_labels = &labels[..labels.len().saturating_sub(2)];
-    for label in host_labels {
+    // Only the host part, not the registrable domain (`dsl-corp.co.uk` as a company is
+    // fine): the public suffix list says where the registrable domain starts.
+    let host_part = match crate::domain::registrable(&lower) {
+        Some(reg) => lower
+            .strip_suffix(reg.as_str())
+            .unwrap_or(&lower)
+            .trim_end_matches('.')
+            .to_string(),
+        None => lower.clone(),
+    };
+    let host_labels: Vec<&str> = host_part.split('.').filter(|l| !l.is_empty()).collect();
+    for label in &host_labels {
         for word in label.split(|c: char| c == '-' || c == '_' || c.is_ascii_digit()) {
             if POOL_WORDS.contains(&word) {
                 return Some(format!("pool word {word:?} in {name}"));
@@ -73,7 +81,8 @@ pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
         let reversed = format!("{}-{}-{}-{}", o[3], o[2], o[1], o[0]);
         let dotted_rev = format!("{}.{}.{}.{}", o[3], o[2], o[1], o[0]);
         let packed = format!("{:03}{:03}{:03}{:03}", o[0], o[1], o[2], o[3]);
-        for form in [&dashed, &reversed, &dotted_rev, &packed] {
+        let packed_short = format!("{}{:03}{:03}{:03}", o[0], o[1], o[2], o[3]);
+        for form in [&dashed, &reversed, &dotted_rev, &packed, &packed_short] {
             if lower.contains(form.as_str()) {
                 return Some(format!("the address {ip} is written into {name}"));
             }
@@ -122,5 +131,7 @@ mod tests {
         assert!(dynamic_reason("host4.145.169.81.isp-example.net", Some("81.169.145.4")).is_some());
         assert!(dynamic_reason("mail.a-corp.com", Some("81.169.145.4")).is_none());
         assert!(dynamic_reason("mx.dsl-corp.com", None).is_none());
+        assert!(dynamic_reason("mail.dsl-corp.co.uk", None).is_none());
+        assert!(dynamic_reason("host81169145004.isp-example.net", Some("81.169.145.4")).is_some());
     }
 }
