@@ -1,6 +1,9 @@
-//! The mbox splitter: messages are contiguous, in order, and cover the input.
+//! The mbox splitters: the in-memory one tiles the input in order; the streaming reader the
+//! scanner uses never panics, keeps offsets increasing and inside the input, and keeps
+//! header blocks within the limit.
 #![no_main]
 use hopsleuth::mbox;
+use hopsleuth::scan::reader::MboxReader;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,4 +15,14 @@ fuzz_target!(|data: &[u8]| {
         expected_offset += m.bytes.len();
     }
     assert_eq!(expected_offset, data.len());
+
+    let limit = 512;
+    let mut last = None;
+    for item in MboxReader::new(std::io::Cursor::new(data), limit) {
+        let raw = item.expect("reading from memory cannot fail");
+        assert!(raw.offset as usize <= data.len());
+        assert!(last.is_none_or(|l| raw.offset > l));
+        assert!(raw.header.len() <= limit + 1 + 256 + 1024, "header kept beyond the limit");
+        last = Some(raw.offset);
+    }
 });
