@@ -248,12 +248,9 @@ impl Verdict {
 }
 
 impl Report {
-    /// The value of the `X-Hopsleuth` header for mail filters:
-    /// `verdict=forged score=7.5 rules=CHAIN003,CHAIN005`. Built only from our own values
-    /// (verdict, score, rule ids), never from header text, so it cannot carry a line break.
-    pub fn filter_header_value(&self) -> String {
-        let verdict = self.verdict.as_str();
-        let mut rules: Vec<&str> = self
+    /// Ids of the rules that fired with a score above zero, sorted and unique.
+    pub fn scored_rules(&self) -> Vec<&'static str> {
+        let mut rules: Vec<&'static str> = self
             .findings
             .iter()
             .filter(|f| f.score > 0.0)
@@ -261,6 +258,15 @@ impl Report {
             .collect();
         rules.sort_unstable();
         rules.dedup();
+        rules
+    }
+
+    /// The value of the `X-Hopsleuth` header for mail filters:
+    /// `verdict=forged score=7.5 rules=CHAIN003,CHAIN005`. Built only from our own values
+    /// (verdict, score, rule ids), never from header text, so it cannot carry a line break.
+    pub fn filter_header_value(&self) -> String {
+        let verdict = self.verdict.as_str();
+        let rules = self.scored_rules();
         let rules = if rules.is_empty() {
             "none".to_string()
         } else {

@@ -145,16 +145,7 @@ const SMALL_MBOX: u64 = 4 * 1024 * 1024;
 /// read (header block and body length only) and analysed.
 fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Done {
     let name = path.display().to_string();
-    let cannot = |e: io::Error| {
-        error_done(
-            Source {
-                path: name.clone(),
-                index: None,
-                offset: None,
-            },
-            format!("cannot read: {e}"),
-        )
-    };
+    let cannot = |e: io::Error| read_error(name.clone(), e);
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return cannot(e),
@@ -219,16 +210,7 @@ fn process_large_file(
     explicit: bool,
     options: &Options,
 ) -> Done {
-    let cannot = |e: io::Error| {
-        error_done(
-            Source {
-                path: name.clone(),
-                index: None,
-                offset: None,
-            },
-            format!("cannot read: {e}"),
-        )
-    };
+    let cannot = |e: io::Error| read_error(name.clone(), e);
     let mut head = [0u8; 512];
     let n = match walk::read_up_to(&mut file, &mut head) {
         Ok(n) => n,
@@ -267,27 +249,13 @@ fn stream_or_single(
             };
             process(Unit::Message { path: name, raw }, options)
         }
-        Err(e) => error_done(
-            Source {
-                path: name,
-                index: None,
-                offset: None,
-            },
-            format!("cannot read: {e}"),
-        ),
+        Err(e) => read_error(name, e),
     }
 }
 
 /// A finished report as an NDJSON line, serialised straight into a sized buffer.
 fn report_done(report: Report) -> Done {
-    let mut rules: Vec<&'static str> = report
-        .findings
-        .iter()
-        .filter(|f| f.score > 0.0)
-        .map(|f| f.rule)
-        .collect();
-    rules.sort_unstable();
-    rules.dedup();
+    let rules = report.scored_rules();
     let mut line = Vec::with_capacity(16 * 1024);
     if let Err(e) = serde_json::to_writer(&mut line, &report) {
         return error_done(report.source, format!("cannot serialise report: {e}"));
@@ -307,14 +275,7 @@ fn process(unit: Unit, options: &Options) -> Done {
             let mut stdin = io::stdin();
             match walk::read_up_to(&mut stdin, &mut head) {
                 Ok(n) => stream_or_single("-".into(), &head[..n], Box::new(stdin), options),
-                Err(e) => error_done(
-                    Source {
-                        path: "-".into(),
-                        index: None,
-                        offset: None,
-                    },
-                    format!("cannot read: {e}"),
-                ),
+                Err(e) => read_error("-".into(), e),
             }
         }
         Unit::Message { path, raw } => {
@@ -346,6 +307,18 @@ fn process(unit: Unit, options: &Options) -> Done {
         ),
         Unit::Skipped { path, reason } => Done::Skipped { path, reason },
     }
+}
+
+/// An input that could not be read.
+fn read_error(path: String, e: io::Error) -> Done {
+    error_done(
+        Source {
+            path,
+            index: None,
+            offset: None,
+        },
+        format!("cannot read: {e}"),
+    )
 }
 
 fn error_done(source: Source, error: String) -> Done {
