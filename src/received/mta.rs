@@ -137,11 +137,12 @@ fn sendmail_version(value: &[u8]) -> bool {
                 .split(|&b| b == b')' || b == b' ')
                 .next()
                 .unwrap_or_default();
-            // `(8.8.5)` alone (old Sendmail) or `(8.14.4/8.14.4)`.
+            // `(8.8.5)` alone (old Sendmail) or `(8.14.4/8.14.4)`. Alone it must have
+            // exactly two dots: `(8.0.0.0)` is qmail's record of an IPv4 peer.
             let closes_here = window.get(inner.len()) == Some(&b')');
             let first = match inner.iter().position(|&b| b == b'/') {
                 Some(slash) => &inner[..slash],
-                None if closes_here => inner,
+                None if closes_here && inner.iter().filter(|&&b| b == b'.').count() == 2 => inner,
                 None => return false,
             };
             let version = first.rsplit(|&b| b == b'-').next().unwrap_or_default();
@@ -187,7 +188,7 @@ mod tests {
 
     #[test]
     fn recognises_families() {
-        let cases: [(&str, Mta); 9] = [
+        let cases: [(&str, Mta); 10] = [
             (
                 "from a (b [1.2.3.4]) by c (Postfix) with ESMTP id X; Mon, 1 Jan 2024 00:00:00 +0000 (UTC)",
                 Mta::Postfix,
@@ -199,6 +200,10 @@ mod tests {
             (
                 "from lemongrass.org by galangal.org (8.7.3); Tue, 11 Mar 1997 21:40:12 -0500",
                 Mta::Sendmail,
+            ),
+            (
+                "from aa.com (HELO aa.com) (8.0.0.0)\n  by aa.com with SMTP; 02 Jan 1970 00:00:00 +0000",
+                Mta::Qmail,
             ),
             (
                 "from a ([1.2.3.4]:25 helo=b) by c with esmtp (Exim 4.96) id 1fZ55o-0006DP-3H",
