@@ -66,9 +66,6 @@ pub struct ScanArgs {
     /// Exit with 1 when a message's verdict is at or above this.
     #[arg(long, value_enum, default_value_t = FailOn::Suspicious)]
     pub fail_on: FailOn,
-    /// Do not look anything up in DNS (no lookups are made yet; accepted for pipelines).
-    #[arg(long)]
-    pub no_dns: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -89,6 +86,63 @@ pub struct AnalysisArgs {
     /// Trust boundary and check settings.
     #[command(flatten)]
     pub checks: CheckArgs,
+    /// DNS lookups.
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// DNS lookups. Without flags the system's resolver configuration is used.
+#[derive(Debug, Args)]
+pub struct DnsArgs {
+    /// Make no DNS lookups: the DNS checks stay silent and the report's `dns.mode` is `off`.
+    /// Wins over the other DNS flags.
+    #[arg(long, env = "HOPSLEUTH_NO_DNS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_dns: bool,
+    /// DNS server to ask instead of the system's: IP, IP:PORT or [IPv6]:PORT; repeatable.
+    #[arg(long, value_name = "IP[:PORT]", value_delimiter = ',')]
+    pub dns_server: Vec<String>,
+    /// Seconds one DNS lookup may take (default 3).
+    #[arg(long, value_name = "SECONDS")]
+    pub dns_timeout: Option<f64>,
+    /// DNS lookups in flight at once (default 64).
+    #[arg(long, value_name = "N")]
+    pub dns_concurrency: Option<usize>,
+    /// Write every DNS answer used to FILE (JSON), to reproduce the reports later with
+    /// --dns-replay.
+    #[arg(long, value_name = "FILE")]
+    pub dns_record: Option<PathBuf>,
+    /// Answer DNS questions only from FILE (written by --dns-record), never the network.
+    #[arg(long, value_name = "FILE", conflicts_with = "dns_record")]
+    pub dns_replay: Option<PathBuf>,
+    /// Hops older than this many days at lookup time get weaker DNS findings (default 30).
+    #[arg(long, value_name = "DAYS")]
+    pub dns_fresh_days: Option<i64>,
+}
+
+/// Why the analysis could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The resolver or a recording.
+    #[error(transparent)]
+    Dns(#[from] crate::dns::DnsError),
+    /// A bad DNS setting.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// `IP`, `IP:PORT` or `[IPv6]:PORT` (port 53 when absent).
+pub fn parse_dns_server(text: &str) -> Result<std::net::SocketAddr, String> {
+    let t = text.trim();
+    if let Ok(addr) = t.parse::<std::net::SocketAddr>() {
+        return Ok(addr);
+    }
+    t.trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .map(|ip| std::net::SocketAddr::new(ip, 53))
+        .map_err(|_| format!("DNS server {text:?}: expected IP, IP:PORT or [IPv6]:PORT"))
 }
 
 /// Output formats.
@@ -147,7 +201,7 @@ pub struct CheckArgs {
     /// The hosts mail must pass, in order (e.g. the sender's firewall, then ours).
     #[arg(long, value_name = "HOST,HOST", value_delimiter = ',')]
     pub relay_path: Vec<String>,
-    /// Clock-skew tolerance for the time checks, in seconds (default 300).
+    /// Clock-skew tolerance for the time checks, in seconds (default 600).
     #[arg(long, value_name = "SECONDS")]
     pub clock_skew: Option<i64>,
 }
@@ -193,10 +247,7 @@ impl LimitArgs {
 impl AnalysisArgs {
     /// The library options these settings give, reading the config file if one is named.
     pub fn options(&self) -> Result<Options, ConfigError> {
-        let file = match &self.config {
-            Some(path) => ConfigFile::load(path)?,
-            None => ConfigFile::default(),
-        };
+        let file = self.config_file()?;
         let origin = self
             .config
             .as_ref()
@@ -209,6 +260,7 @@ impl AnalysisArgs {
             trusted_hosts: c.trusted_hosts.clone(),
             relay_path: c.relay_path.clone(),
             clock_skew_s: c.clock_skew,
+            dns_fresh_days: self.dns.dns_fresh_days,
         };
         let checks = file
             .check_settings(&overrides, &origin)
@@ -221,6 +273,61 @@ impl AnalysisArgs {
             envelope: EnvelopeOverride::default(),
             checks,
         })
+    }
+}
+
+impl AnalysisArgs {
+    fn config_file(&self) -> Result<ConfigFile, ConfigError> {
+        match &self.config {
+            Some(path) => ConfigFile::load(path),
+            None => Ok(ConfigFile::default()),
+        }
+    }
+
+    /// The resolver these settings ask for, or `None` when DNS is off.
+    pub fn dns(&self) -> Result<Option<crate::dns::Dns>, SetupError> {
+        let file = self.config_file()?;
+        let d = &self.dns;
+        if d.no_dns
+            || (file.dns.enabled == Some(false)
+                && d.dns_server.is_empty()
+                && d.dns_replay.is_none())
+        {
+            return Ok(None);
+        }
+        let defaults = crate::dns::DnsSettings::default();
+        let servers_text = if d.dns_server.is_empty() {
+            &file.dns.servers
+        } else {
+            &d.dns_server
+        };
+        let servers = servers_text
+            .iter()
+            .map(|s| parse_dns_server(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(SetupError::Invalid)?;
+        let timeout_s = d
+            .dns_timeout
+            .or(file.dns.timeout_s)
+            .unwrap_or(defaults.timeout.as_secs_f64());
+        if !(timeout_s.is_finite() && timeout_s > 0.0 && timeout_s <= 3600.0) {
+            return Err(SetupError::Invalid(format!(
+                "DNS timeout {timeout_s}: expected seconds between 0 and 3600"
+            )));
+        }
+        let settings = crate::dns::DnsSettings {
+            servers,
+            timeout: std::time::Duration::from_secs_f64(timeout_s),
+            concurrency: d
+                .dns_concurrency
+                .or(file.dns.concurrency)
+                .unwrap_or(defaults.concurrency)
+                .clamp(1, 4096),
+            cache_entries: file.dns.cache_entries.unwrap_or(defaults.cache_entries),
+            replay: d.dns_replay.clone(),
+            record: d.dns_record.clone(),
+        };
+        Ok(Some(crate::dns::Dns::new(&settings)?))
     }
 }
 

@@ -11,6 +11,12 @@
 //! [checks]
 //! clock_skew_s = 600
 //! relay_path = ["fw-a.example.net", "fw-b.example.com"]
+//! dns_fresh_days = 30
+//!
+//! [dns]
+//! servers = ["192.0.2.53", "[2001:db8::53]:5353"]
+//! timeout_s = 3.0
+//! concurrency = 64
 //!
 //! [scores]
 //! ENV001 = 0.0
@@ -43,6 +49,24 @@ pub struct ConfigFile {
     pub scores: BTreeMap<String, f64>,
     /// Verdict bands.
     pub verdict: VerdictSection,
+    /// The resolver.
+    pub dns: DnsSection,
+}
+
+/// `[dns]`: the resolver. Flags win; without servers the system configuration is used.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DnsSection {
+    /// `false` turns lookups off (as `--no-dns`).
+    pub enabled: Option<bool>,
+    /// Servers as `IP` or `IP:PORT` (`[IPv6]:PORT`).
+    pub servers: Vec<String>,
+    /// Seconds one lookup may take.
+    pub timeout_s: Option<f64>,
+    /// Lookups in flight at once.
+    pub concurrency: Option<usize>,
+    /// Most answers kept in the cache.
+    pub cache_entries: Option<usize>,
 }
 
 /// `[trust]`: lists as in SpamAssassin (`10/8`, `!10.1.1.1`, `2001:db8::/32`).
@@ -63,10 +87,12 @@ pub struct TrustSection {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChecksSection {
-    /// Clock-skew tolerance in seconds (default 300).
+    /// Clock-skew tolerance in seconds (default 600).
     pub clock_skew_s: Option<i64>,
     /// Hosts mail must pass, in order.
     pub relay_path: Vec<String>,
+    /// Hops older than this many days get weaker DNS findings (default 30).
+    pub dns_fresh_days: Option<i64>,
 }
 
 /// `[verdict]`: score thresholds.
@@ -94,6 +120,8 @@ pub struct CheckOverrides {
     pub relay_path: Vec<String>,
     /// `--clock-skew`.
     pub clock_skew_s: Option<i64>,
+    /// `--dns-fresh-days`.
+    pub dns_fresh_days: Option<i64>,
 }
 
 /// Why a configuration file could not be used.
@@ -207,6 +235,10 @@ impl ConfigFile {
                 .collect(),
             suspicious_at: self.verdict.suspicious.unwrap_or(defaults.suspicious_at),
             forged_at: self.verdict.forged.unwrap_or(defaults.forged_at),
+            dns_fresh_days: cli
+                .dns_fresh_days
+                .or(self.checks.dns_fresh_days)
+                .unwrap_or(defaults.dns_fresh_days),
         })
     }
 }

@@ -17,6 +17,7 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod date;
+pub mod dns;
 pub mod domain;
 pub mod limits;
 pub mod mbox;
@@ -53,8 +54,46 @@ pub enum AnalyzeError {
     NotMail(#[from] message::SplitError),
 }
 
-/// Analyses one message. The source in the report is `-`; set it with [`Report::source`].
+/// Analyses one message without DNS. The source in the report is `-`; set it with
+/// [`Report::source`].
 pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> {
+    Ok(prepare(input, options)?.finish(None, options))
+}
+
+/// Analyses one message with DNS evidence from `dns` (looked up before the rules run).
+pub fn analyze_with_dns(
+    input: &[u8],
+    options: &Options,
+    dns: &dns::Dns,
+) -> Result<Report, AnalyzeError> {
+    let prepared = prepare(input, options)?;
+    let answers = dns::plan::resolve_batch(
+        &[prepared.dns_subject()],
+        dns,
+        options.limits.max_dns_lookups,
+    );
+    Ok(prepared.finish(answers.first(), options))
+}
+
+/// A message parsed and its chain rebuilt, waiting for its DNS answers and the rules.
+///
+/// Batches prepare every message first, resolve all their questions together (each
+/// distinct question once, concurrently), then finish each message.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Layout facts.
+    pub message: MessageInfo,
+    envelope: message::envelope::Envelope,
+    headers: message::headers::KeyHeaders,
+    hops: Vec<report::Hop>,
+    chain: report::ChainSummary,
+    trust: chain::trust::TrustReport,
+    links: Vec<chain::continuity::Link>,
+    recipients: Vec<String>,
+}
+
+/// Parses a message and rebuilds its chain and trust boundary.
+pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError> {
     let limits = &options.limits;
     let split = message::split(input, limits)?;
     let received_fields: Vec<&message::Field<'_>> =
@@ -84,29 +123,11 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
         hop.msa = d.msa;
     }
     let links = chain::continuity::links(&hops);
-    let ctx = rules::Ctx {
-        hops: &hops,
-        trust: &trust,
-        links: &links,
-        headers: &headers,
-        envelope: &envelope,
-        chain: &summary,
-        limits,
-        settings: &options.checks,
-    };
-    let findings = rules::run(&ctx);
     let lossy = split
         .fields
         .iter()
         .any(|f| std::str::from_utf8(f.raw).is_err());
-    let score = findings.iter().fold(0.0, |total, f| total + f.score);
-    Ok(Report {
-        schema: SCHEMA,
-        source: Source {
-            path: "-".into(),
-            index: None,
-            offset: None,
-        },
+    Ok(Prepared {
         message: MessageInfo {
             header_bytes: split.header_bytes,
             header_count: split.fields.len(),
@@ -123,10 +144,57 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
         chain: summary,
         trust,
         links,
-        findings,
-        score,
-        verdict: verdict_for(score, &options.checks),
+        recipients: hints.recipients,
     })
+}
+
+impl Prepared {
+    /// What this message's DNS checks may ask about.
+    pub fn dns_subject(&self) -> dns::plan::Subject<'_> {
+        dns::plan::Subject {
+            hops: &self.hops,
+            entry_hop: self.trust.entry_hop,
+            recipients: &self.recipients,
+        }
+    }
+
+    /// Runs the rules (with the message's DNS answers, when there are any) and builds the
+    /// report.
+    pub fn finish(self, dns: Option<&dns::plan::MessageDns>, options: &Options) -> Report {
+        let ctx = rules::Ctx {
+            hops: &self.hops,
+            trust: &self.trust,
+            links: &self.links,
+            headers: &self.headers,
+            envelope: &self.envelope,
+            chain: &self.chain,
+            limits: &options.limits,
+            settings: &options.checks,
+            dns,
+            recipients: &self.recipients,
+        };
+        let findings = rules::run(&ctx);
+        let score = findings.iter().fold(0.0, |total, f| total + f.score);
+        Report {
+            schema: SCHEMA,
+            source: Source {
+                path: "-".into(),
+                index: None,
+                offset: None,
+            },
+            message: self.message,
+            envelope: self.envelope,
+            headers: self.headers,
+            hops: self.hops,
+            chain: self.chain,
+            trust: self.trust,
+            links: self.links,
+            findings,
+            score,
+            verdict: verdict_for(score, &options.checks),
+            dns: dns.map_or_else(dns::plan::DnsSection::off, |d| d.section()),
+        }
+    }
 }
 
 /// The verdict for a score under the configured bands (default: below 3 clean, below 6

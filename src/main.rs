@@ -3,6 +3,7 @@
 use clap::CommandFactory;
 use clap::Parser;
 use hopsleuth::cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
+use hopsleuth::dns::plan::resolve_batch;
 use hopsleuth::{Report, Source, mbox};
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -49,6 +50,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let options = args.options()?;
+    let dns = args.analysis.dns()?;
     let stdin_only = [Path::new("-").to_path_buf()];
     let paths = if args.paths.is_empty() {
         &stdin_only[..]
@@ -77,9 +79,29 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         } else {
             vec![(None, None, &bytes[..])]
         };
-        for (index, offset, msg) in parts {
+        // Every message of the file is prepared first, so that their DNS questions are
+        // resolved together.
+        let prepared: Vec<_> = parts
+            .iter()
+            .map(|(_, _, msg)| hopsleuth::prepare(msg, &options))
+            .collect();
+        let mut answers = match &dns {
+            Some(dns) => {
+                let subjects: Vec<_> = prepared
+                    .iter()
+                    .filter_map(|p| p.as_ref().ok().map(|p| p.dns_subject()))
+                    .collect();
+                resolve_batch(&subjects, dns, options.limits.max_dns_lookups)
+            }
+            None => Vec::new(),
+        }
+        .into_iter();
+        for ((index, offset, msg), prepared) in parts.into_iter().zip(prepared) {
+            let result = prepared.map(|p| {
+                let a = if dns.is_some() { answers.next() } else { None };
+                p.finish(a.as_ref(), &options)
+            });
             if args.add_header {
-                let result = hopsleuth::analyze(msg, &options);
                 if let Err(e) = &result {
                     let at = index.map(|i| format!(" (message {i})")).unwrap_or_default();
                     eprintln!("hopsleuth: {name}{at}: {e}; passed through unchanged");
@@ -88,7 +110,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
                 write_with_header(&mut out, msg, result.ok().as_ref())?;
                 continue;
             }
-            match hopsleuth::analyze(msg, &options) {
+            match result {
                 Ok(mut report) => {
                     report.source = Source {
                         path: name.clone(),
@@ -106,6 +128,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
+    if let Some(dns) = &dns {
+        dns.finish()?;
+    }
     Ok(code)
 }
 
@@ -142,8 +167,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     use hopsleuth::scan::{self, Event, ScanOptions};
     use std::io::IsTerminal;
     let options = args.analysis.options()?;
+    let dns = args.analysis.dns()?.map(std::sync::Arc::new);
     let scan_options = ScanOptions {
         options,
+        dns: dns.clone(),
         ..ScanOptions::default()
     };
     if let Some(jobs) = args.jobs {
@@ -193,6 +220,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     drop(out);
     if let Some(bar) = &progress {
         bar.finish_and_clear();
+    }
+    if let Some(dns) = &dns {
+        dns.finish()?;
     }
     let verdicts: Vec<String> = ["clean", "suspicious", "forged"]
         .iter()

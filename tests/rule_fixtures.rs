@@ -28,7 +28,14 @@ fn run_folder(folder: &str) -> usize {
                 .filter_map(|a| a.as_str().map(str::to_string)),
         );
         args.push(dir.join(file).display().to_string());
-        let out = Command::new(env!("CARGO_BIN_EXE_hopsleuth"))
+        // DNS fixtures replay their recording; the rest run without DNS.
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hopsleuth"));
+        command.env_remove("HOPSLEUTH_NO_DNS");
+        if !args.iter().any(|a| a == "--dns-replay") {
+            command.env("HOPSLEUTH_NO_DNS", "1");
+        }
+        let out = command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args(&args)
             .output()
             .expect("run hopsleuth");

@@ -43,6 +43,8 @@ pub struct Report {
     pub score: f64,
     /// `clean`, `suspicious` or `forged`.
     pub verdict: Verdict,
+    /// DNS: the mode (`live`, `replay`, `off`), the lookup cap and every answer used.
+    pub dns: crate::dns::plan::DnsSection,
 }
 
 /// Where a message came from.

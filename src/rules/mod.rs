@@ -6,12 +6,14 @@
 
 pub mod chain;
 pub mod date;
+pub mod dns;
 pub mod envelope;
 pub mod helo;
 pub mod ip;
 pub mod limit;
 pub mod rdns;
 pub mod registry;
+pub mod route;
 
 use crate::Limits;
 use crate::chain::continuity::Link;
@@ -54,6 +56,9 @@ pub struct CheckSettings {
     pub suspicious_at: f64,
     /// Score at which the verdict becomes `forged`.
     pub forged_at: f64,
+    /// Hops older than this many days (at the time of the lookup) get weaker DNS findings:
+    /// PTR and address records change over the years.
+    pub dns_fresh_days: i64,
 }
 
 impl Default for CheckSettings {
@@ -65,6 +70,7 @@ impl Default for CheckSettings {
             scores: BTreeMap::new(),
             suspicious_at: 3.0,
             forged_at: 6.0,
+            dns_fresh_days: 30,
         }
     }
 }
@@ -88,6 +94,10 @@ pub struct Ctx<'a> {
     pub limits: &'a Limits,
     /// Settings.
     pub settings: &'a CheckSettings,
+    /// DNS answers, when lookups were made (`None`: DNS off, the DNS rules stay silent).
+    pub dns: Option<&'a crate::dns::plan::MessageDns>,
+    /// Recipients known from trustworthy places (above the trace, the command line).
+    pub recipients: &'a [String],
 }
 
 /// How far a hop may be dated after delivery, or after the hop above it, before the time

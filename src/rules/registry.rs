@@ -1,6 +1,6 @@
 //! Every rule, once. Ids are never reused: a retired rule keeps its id out of use.
 
-use super::{Rule, chain, date, envelope, helo, ip, limit, rdns};
+use super::{Rule, chain, date, dns, envelope, helo, ip, limit, rdns, route};
 
 /// All rules, in id order.
 pub const ALL: &[Rule] = &[
@@ -16,6 +16,8 @@ pub const ALL: &[Rule] = &[
     date::date_header::PAST,
     date::date_header::FUTURE,
     date::timezone::RULE,
+    dns::lookup_cap::RULE,
+    dns::unknown::RULE,
     envelope::domains::ENVELOPE_FROM,
     envelope::domains::REPLY_TO,
     envelope::domains::MESSAGE_ID,
@@ -27,10 +29,15 @@ pub const ALL: &[Rule] = &[
     helo::helo_form::NOT_FQDN,
     helo::helo_provider::RULE,
     helo::helo_rdns::RULE,
+    helo::helo_dns::RULE,
     ip::non_public_ip::RULE,
     limit::RULE,
     rdns::rdns_unknown::RULE,
     rdns::dynamic_rdns::RULE,
+    rdns::ptr_mismatch::RULE,
+    rdns::no_ptr::RULE,
+    rdns::fcrdns::RULE,
+    route::not_via_mx::RULE,
 ];
 
 /// The rule with this id (case-insensitive).

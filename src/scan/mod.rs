@@ -8,14 +8,17 @@
 pub mod reader;
 mod walk;
 
+use crate::dns::Dns;
+use crate::dns::plan::{MessageDns, resolve_batch};
 use crate::report::{Report, Source, Verdict};
-use crate::{AnalyzeError, Options};
+use crate::{AnalyzeError, Options, Prepared};
 use rayon::prelude::*;
 use reader::RawMessage;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub use walk::Unit;
@@ -25,8 +28,11 @@ pub use walk::Unit;
 pub struct ScanOptions {
     /// Analysis options.
     pub options: Options,
-    /// Messages analysed in parallel per batch (bounds memory).
+    /// Messages analysed in parallel per batch (bounds memory). With DNS, a batch's
+    /// questions are resolved together.
     pub batch: usize,
+    /// The resolver, or `None` for no DNS.
+    pub dns: Option<Arc<Dns>>,
 }
 
 impl Default for ScanOptions {
@@ -34,6 +40,7 @@ impl Default for ScanOptions {
         ScanOptions {
             options: Options::default(),
             batch: 512,
+            dns: None,
         }
     }
 }
@@ -92,6 +99,10 @@ struct ErrorRecord<'a> {
 
 /// Analyses a message read as a header block and a body length.
 pub fn analyze_raw(raw: &RawMessage, options: &Options) -> Result<Report, AnalyzeError> {
+    Ok(prepare_raw(raw, options)?.finish(None, options))
+}
+
+fn prepare_raw(raw: &RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
     if raw.header_truncated {
         return Err(AnalyzeError::NotMail(
             crate::message::SplitError::HeaderTooLarge {
@@ -99,9 +110,71 @@ pub fn analyze_raw(raw: &RawMessage, options: &Options) -> Result<Report, Analyz
             },
         ));
     }
-    let mut report = crate::analyze(&raw.header, options)?;
-    report.message.body_length = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
-    Ok(report)
+    let mut prepared = crate::prepare(&raw.header, options)?;
+    prepared.message.body_length = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
+    Ok(prepared)
+}
+
+/// A prepared message: finished now without DNS, or left for the batch's DNS stage.
+fn prepared_done(
+    prepared: Result<Prepared, AnalyzeError>,
+    source: Source,
+    scan: &ScanOptions,
+) -> Done {
+    match prepared {
+        Err(e) => error_done(source, e.to_string()),
+        Ok(p) if scan.dns.is_some() => Done::Pending {
+            prepared: Box::new(p),
+            source,
+        },
+        Ok(p) => {
+            let mut report = p.finish(None, &scan.options);
+            report.source = source;
+            report_done(report)
+        }
+    }
+}
+
+/// The DNS stage of a batch: every pending message's questions are resolved together,
+/// then the messages are finished in parallel. Without DNS the batch passes through.
+fn resolve_pending(done: Vec<Done>, scan: &ScanOptions) -> Vec<Done> {
+    let Some(dns) = &scan.dns else { return done };
+    let mut flat: Vec<Done> = Vec::with_capacity(done.len());
+    for d in done {
+        match d {
+            Done::Many(many) => flat.extend(many),
+            other => flat.push(other),
+        }
+    }
+    let subjects: Vec<_> = flat
+        .iter()
+        .filter_map(|d| match d {
+            Done::Pending { prepared, .. } => Some(prepared.dns_subject()),
+            _ => None,
+        })
+        .collect();
+    let mut answers =
+        resolve_batch(&subjects, dns, scan.options.limits.max_dns_lookups).into_iter();
+    drop(subjects);
+    let jobs: Vec<(Done, Option<MessageDns>)> = flat
+        .into_iter()
+        .map(|d| {
+            let a = matches!(d, Done::Pending { .. })
+                .then(|| answers.next())
+                .flatten();
+            (d, a)
+        })
+        .collect();
+    jobs.into_par_iter()
+        .map(|(d, a)| match d {
+            Done::Pending { prepared, source } => {
+                let mut report = prepared.finish(a.as_ref(), &scan.options);
+                report.source = source;
+                report_done(report)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 fn severity(v: Verdict) -> u8 {
@@ -135,6 +208,11 @@ enum Done {
     },
     /// The outcomes of a small mbox's messages, analysed by one worker.
     Many(Vec<Done>),
+    /// Parsed, waiting for the batch's DNS answers.
+    Pending {
+        prepared: Box<Prepared>,
+        source: Source,
+    },
 }
 
 /// Mbox files up to this size are analysed whole by one worker (most mailbox files, and
@@ -143,7 +221,7 @@ const SMALL_MBOX: u64 = 4 * 1024 * 1024;
 
 /// Opens a file and reads its start: an mbox is handed back for streaming, a message is
 /// read (header block and body length only) and analysed.
-fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Done {
+fn process_file(path: &std::path::Path, explicit: bool, scan: &ScanOptions) -> Done {
     let name = path.display().to_string();
     let cannot = |e: io::Error| read_error(name.clone(), e);
     let mut file = match std::fs::File::open(path) {
@@ -152,7 +230,7 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
     };
     let len = file.metadata().map_or(u64::MAX, |m| m.len());
     if len > SMALL_MBOX {
-        return process_large_file(name, file, explicit, options);
+        return process_large_file(name, file, explicit, scan);
     }
     // Small files (nearly all): one read into one buffer, analysed in place.
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
@@ -172,8 +250,10 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
         };
     }
     if crate::mbox::is_mbox(head) {
-        let reader =
-            reader::MboxReader::new(io::Cursor::new(&bytes[..]), options.limits.max_header_bytes);
+        let reader = reader::MboxReader::new(
+            io::Cursor::new(&bytes[..]),
+            scan.options.limits.max_header_bytes,
+        );
         let done = reader
             .map(|item| match item {
                 Ok(raw) => process(
@@ -181,7 +261,7 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
                         path: name.clone(),
                         raw,
                     },
-                    options,
+                    scan,
                 ),
                 Err(e) => cannot(e),
             })
@@ -193,13 +273,7 @@ fn process_file(path: &std::path::Path, explicit: bool, options: &Options) -> Do
         index: None,
         offset: None,
     };
-    match crate::analyze(&bytes, options) {
-        Ok(mut report) => {
-            report.source = source;
-            report_done(report)
-        }
-        Err(e) => error_done(source, e.to_string()),
-    }
+    prepared_done(crate::prepare(&bytes, &scan.options), source, scan)
 }
 
 /// A file over [`SMALL_MBOX`]: an mbox is streamed by the driver, a single message is read
@@ -208,7 +282,7 @@ fn process_large_file(
     name: String,
     mut file: std::fs::File,
     explicit: bool,
-    options: &Options,
+    scan: &ScanOptions,
 ) -> Done {
     let cannot = |e: io::Error| read_error(name.clone(), e);
     let mut head = [0u8; 512];
@@ -223,7 +297,7 @@ fn process_large_file(
             reason: "not a mail message".into(),
         };
     }
-    stream_or_single(name, head, Box::new(file), options)
+    stream_or_single(name, head, Box::new(file), scan)
 }
 
 /// Input whose first bytes `head` were already read from `rest`: an mbox goes back to the
@@ -232,13 +306,13 @@ fn stream_or_single(
     name: String,
     head: &[u8],
     rest: Box<dyn Read + Send>,
-    options: &Options,
+    scan: &ScanOptions,
 ) -> Done {
     let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(rest));
     if crate::mbox::is_mbox(head) {
         return Done::Mbox { name, stream };
     }
-    match reader::read_single(stream, options.limits.max_header_bytes) {
+    match reader::read_single(stream, scan.options.limits.max_header_bytes) {
         Ok((header, body_len, header_truncated)) => {
             let raw = RawMessage {
                 index: None,
@@ -247,7 +321,7 @@ fn stream_or_single(
                 body_len,
                 header_truncated,
             };
-            process(Unit::Message { path: name, raw }, options)
+            process(Unit::Message { path: name, raw }, scan)
         }
         Err(e) => read_error(name, e),
     }
@@ -267,14 +341,14 @@ fn report_done(report: Report) -> Done {
     }
 }
 
-fn process(unit: Unit, options: &Options) -> Done {
+fn process(unit: Unit, scan: &ScanOptions) -> Done {
     match unit {
-        Unit::File { path, explicit } => process_file(&path, explicit, options),
+        Unit::File { path, explicit } => process_file(&path, explicit, scan),
         Unit::Stdin => {
             let mut head = [0u8; 512];
             let mut stdin = io::stdin();
             match walk::read_up_to(&mut stdin, &mut head) {
-                Ok(n) => stream_or_single("-".into(), &head[..n], Box::new(stdin), options),
+                Ok(n) => stream_or_single("-".into(), &head[..n], Box::new(stdin), scan),
                 Err(e) => read_error("-".into(), e),
             }
         }
@@ -284,13 +358,7 @@ fn process(unit: Unit, options: &Options) -> Done {
                 index: raw.index,
                 offset: raw.index.map(|_| raw.offset),
             };
-            match analyze_raw(&raw, options) {
-                Ok(mut report) => {
-                    report.source = source;
-                    report_done(report)
-                }
-                Err(e) => error_done(source, e.to_string()),
-            }
+            prepared_done(prepare_raw(&raw, &scan.options), source, scan)
         }
         Unit::Error {
             path,
@@ -359,10 +427,8 @@ pub fn run(
         if chunk.is_empty() {
             break;
         }
-        let done: Vec<Done> = chunk
-            .into_par_iter()
-            .map(|u| process(u, &scan.options))
-            .collect();
+        let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
+        let done = resolve_pending(done, scan);
         write_done(done, scan, &mut summary, out, on_event)?;
         on_event(Event::Progress {
             messages: summary.messages + summary.errors,
@@ -407,10 +473,8 @@ fn stream_mbox(
         if chunk.is_empty() {
             return Ok(());
         }
-        let done: Vec<Done> = chunk
-            .into_par_iter()
-            .map(|u| process(u, &scan.options))
-            .collect();
+        let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
+        let done = resolve_pending(done, scan);
         write_done(done, scan, summary, out, on_event)?;
         on_event(Event::Progress {
             messages: summary.messages + summary.errors,
@@ -465,6 +529,12 @@ fn write_done(
                     stream_mbox(name, stream, scan, summary, out, on_event)?
                 }
                 Done::Many(many) => write_done(many, scan, summary, out, on_event)?,
+                Done::Pending { prepared, source } => {
+                    // Only reached when a batch skipped the DNS stage: finish without it.
+                    let mut report = prepared.finish(None, &scan.options);
+                    report.source = source;
+                    write_done(vec![report_done(report)], scan, summary, out, on_event)?
+                }
             }
         }
     }

@@ -6,9 +6,25 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-/// Runs the `hopsleuth` binary in the project folder with `args`, feeding `stdin`.
+/// Runs the `hopsleuth` binary in the project folder with `args`, feeding `stdin`, with
+/// DNS off (`HOPSLEUTH_NO_DNS`): no test may reach the system's resolver.
 pub fn hopsleuth(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hopsleuth"))
+    run(args, stdin, true)
+}
+
+/// Runs the binary with DNS as the arguments say (tests that pass `--dns-server` or
+/// `--dns-replay`).
+pub fn hopsleuth_with_dns(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    run(args, stdin, false)
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>, no_dns: bool) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hopsleuth"));
+    command.env_remove("HOPSLEUTH_NO_DNS");
+    if no_dns {
+        command.env("HOPSLEUTH_NO_DNS", "1");
+    }
+    let mut child = command
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())

@@ -1,5 +1,7 @@
-//! HELO rules: what the entry hop's sender claimed to be, against what our server recorded.
+//! HELO rules: what the entry hop's sender claimed to be, against what our server recorded
+//! and what DNS says today.
 
+pub mod helo_dns;
 pub mod helo_form;
 pub mod helo_provider;
 pub mod helo_rdns;

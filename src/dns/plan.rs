@@ -1,0 +1,304 @@
+//! Which questions a message raises, and the answers the rules read.
+//!
+//! For the entry hop and each hop below it (the outside part of the chain), newest first:
+//! the PTR of the connecting IP, then the addresses of the claimed HELO name and of the
+//! recorded rDNS; once PTRs are known, the addresses of each PTR name (forward-confirmed
+//! rDNS). For each recipient domain: its MX, then the MX hosts' addresses. Questions are
+//! taken in that order until the message's cap; the rest are listed as skipped.
+
+use super::{Answer, Dns, Mode, Question, Rcode};
+use crate::received::Kind;
+use crate::report::Hop;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+/// PTR names followed per address (a host with dozens of PTRs is not worth dozens of
+/// lookups).
+pub const MAX_PTR_NAMES: usize = 3;
+/// MX hosts followed per recipient domain.
+pub const MAX_MX_HOSTS: usize = 5;
+/// Recipient domains checked per message.
+pub const MAX_RECIPIENT_DOMAINS: usize = 4;
+
+/// What one message's checks may ask about.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The hops, chronological.
+    pub hops: &'a [Hop],
+    /// The entry hop (written by our server, sender outside).
+    pub entry_hop: Option<usize>,
+    /// Recipients known from trustworthy places (above the trace, the command line).
+    pub recipients: &'a [String],
+}
+
+/// A hop whose sender DNS is checked, with its connecting address.
+pub fn checked_hops(hops: &[Hop], entry_hop: Option<usize>) -> Vec<(&Hop, IpAddr)> {
+    let Some(entry) = entry_hop else {
+        return Vec::new();
+    };
+    hops.iter()
+        .take(entry.saturating_add(1))
+        .rev()
+        .filter(|h| h.kind == Kind::Smtp)
+        .filter_map(|h| {
+            let ip: IpAddr = h.from.ip.as_deref()?.parse().ok()?;
+            (!crate::netclass::is_non_public(ip)).then_some((h, ip))
+        })
+        .collect()
+}
+
+/// The recipient domains whose MX routing is checked: distinct, valid, at most
+/// [`MAX_RECIPIENT_DOMAINS`].
+pub fn recipient_domains(recipients: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in recipients {
+        let Some((_, domain)) = r.rsplit_once('@') else {
+            continue;
+        };
+        let domain = crate::domain::normalize(domain);
+        if super::fqdn(&domain).is_some() && !out.contains(&domain) {
+            out.push(domain);
+        }
+        if out.len() == MAX_RECIPIENT_DOMAINS {
+            break;
+        }
+    }
+    out
+}
+
+/// The claimed HELO as a name worth resolving (not an address literal, not a bare word).
+pub fn helo_name(hop: &Hop) -> Option<&str> {
+    // A HELO can carry text a client typed after the name: only the first word counts.
+    let helo = hop.from.helo.as_deref()?.split_whitespace().next()?;
+    super::fqdn(helo).is_some().then_some(helo)
+}
+
+/// The recorded rDNS as a name worth resolving.
+pub fn recorded_rdns(hop: &Hop) -> Option<&str> {
+    if hop.from.rdns_unknown {
+        return None;
+    }
+    let rdns = hop.from.rdns.as_deref()?;
+    super::fqdn(rdns).is_some().then_some(rdns)
+}
+
+/// Questions in priority order under a cap.
+#[derive(Debug)]
+pub struct Planner {
+    cap: usize,
+    asked: Vec<Question>,
+    seen: HashSet<Question>,
+    skipped: Vec<Question>,
+}
+
+impl Planner {
+    /// A planner allowing `cap` questions.
+    pub fn new(cap: usize) -> Planner {
+        Planner {
+            cap,
+            asked: Vec::new(),
+            seen: HashSet::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    fn want(&mut self, q: Option<Question>) {
+        let Some(q) = q else { return };
+        if !self.seen.insert(q.clone()) {
+            return;
+        }
+        if self.asked.len() < self.cap {
+            self.asked.push(q);
+        } else if self.skipped.len() < 64 {
+            // Only a sample of what was skipped is kept: a crafted message could want
+            // thousands.
+            self.skipped.push(q);
+        }
+    }
+
+    /// How many questions were wanted beyond the cap (counted, not all kept).
+    fn over_cap(&self) -> usize {
+        self.seen.len().saturating_sub(self.asked.len())
+    }
+}
+
+/// Stage one: what the message itself names.
+pub fn first_questions(s: &Subject<'_>, p: &mut Planner) {
+    let domains = recipient_domains(s.recipients);
+    let mut mx_asked = false;
+    for (hop, ip) in checked_hops(s.hops, s.entry_hop) {
+        p.want(Some(Question::ptr(ip)));
+        if let Some(helo) = helo_name(hop) {
+            p.want(Question::address(helo, ip.is_ipv6()));
+        }
+        if let Some(rdns) = recorded_rdns(hop) {
+            p.want(Question::address(rdns, ip.is_ipv6()));
+        }
+        // The recipient's MX matters as much as the entry hop: ask right after it.
+        if !mx_asked {
+            mx_asked = true;
+            domains.iter().for_each(|d| p.want(Question::mx(d)));
+        }
+    }
+    if !mx_asked {
+        domains.iter().for_each(|d| p.want(Question::mx(d)));
+    }
+}
+
+/// Stage two: what the first answers name (PTR names, MX hosts).
+pub fn second_questions(s: &Subject<'_>, answers: &HashMap<Question, Answer>, p: &mut Planner) {
+    let domains = recipient_domains(s.recipients);
+    let mut mx_done = false;
+    let mx_hosts = |p: &mut Planner| {
+        for d in &domains {
+            let Some(mx) = Question::mx(d).and_then(|q| answers.get(&q)) else {
+                continue;
+            };
+            let mut hosts = mx.exchanges();
+            if mx.rcode == Rcode::NoError && hosts.is_empty() {
+                // No MX: the domain itself is the implicit MX (RFC 5321 section 5.1).
+                hosts.push(d.clone());
+            }
+            for h in hosts.iter().take(MAX_MX_HOSTS) {
+                p.want(Question::address(h, false));
+                p.want(Question::address(h, true));
+            }
+        }
+    };
+    for (_, ip) in checked_hops(s.hops, s.entry_hop) {
+        if let Some(ptr) = answers.get(&Question::ptr(ip)) {
+            for name in ptr.answers.iter().take(MAX_PTR_NAMES) {
+                p.want(Question::address(name, ip.is_ipv6()));
+            }
+        }
+        if !mx_done {
+            mx_done = true;
+            mx_hosts(p);
+        }
+    }
+    if !mx_done {
+        mx_hosts(p);
+    }
+}
+
+/// The DNS answers one message's checks read, and what the report's `dns` section says.
+#[derive(Debug, Clone)]
+pub struct MessageDns {
+    /// Where the answers came from.
+    pub mode: Mode,
+    /// The message's lookup cap.
+    pub cap: usize,
+    /// Questions asked, in plan order.
+    pub asked: Vec<Question>,
+    /// Answers by question.
+    pub answers: HashMap<Question, Answer>,
+    /// Questions wanted beyond the cap (a sample).
+    pub skipped: Vec<Question>,
+    /// How many questions were wanted beyond the cap.
+    pub over_cap: usize,
+}
+
+impl MessageDns {
+    /// The answer to a question, when it was asked.
+    pub fn get(&self, q: &Question) -> Option<&Answer> {
+        self.answers.get(q)
+    }
+
+    /// The PTR answer for an address.
+    pub fn ptr(&self, ip: IpAddr) -> Option<&Answer> {
+        self.get(&Question::ptr(ip))
+    }
+
+    /// The address answer (of `ip`'s family) for a name.
+    pub fn address(&self, host: &str, v6: bool) -> Option<&Answer> {
+        self.get(&Question::address(host, v6)?)
+    }
+
+    /// The MX answer for a domain.
+    pub fn mx(&self, domain: &str) -> Option<&Answer> {
+        self.get(&Question::mx(domain)?)
+    }
+
+    /// The report's `dns` section.
+    pub fn section(&self) -> DnsSection {
+        let mut answers: Vec<Answer> = self
+            .asked
+            .iter()
+            .filter_map(|q| self.answers.get(q).cloned())
+            .collect();
+        answers.sort_by(|a, b| (&a.name, a.qtype).cmp(&(&b.name, b.qtype)));
+        DnsSection {
+            mode: self.mode,
+            cap: self.cap,
+            lookups: self.asked.len(),
+            skipped: self.over_cap,
+            answers,
+        }
+    }
+}
+
+/// The report's `dns` section: the mode and every answer the checks used.
+#[derive(Debug, Clone, Serialize)]
+pub struct DnsSection {
+    /// `live`, `replay` or `off`.
+    pub mode: Mode,
+    /// The per-message lookup cap.
+    pub cap: usize,
+    /// Questions asked for this message (answered from the cache or the network).
+    pub lookups: usize,
+    /// Questions not asked because of the cap.
+    pub skipped: usize,
+    /// The answers, sorted by name then type.
+    pub answers: Vec<Answer>,
+}
+
+impl DnsSection {
+    /// The section of a report made without DNS.
+    pub fn off() -> DnsSection {
+        DnsSection {
+            mode: Mode::Off,
+            cap: 0,
+            lookups: 0,
+            skipped: 0,
+            answers: Vec::new(),
+        }
+    }
+}
+
+/// Resolves a batch of messages' questions together (each distinct question once), in
+/// two stages, and returns each message's answers in order.
+pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<MessageDns> {
+    let mut planners: Vec<Planner> = subjects.iter().map(|_| Planner::new(cap)).collect();
+    for (s, p) in subjects.iter().zip(planners.iter_mut()) {
+        first_questions(s, p);
+    }
+    let first: Vec<Question> = planners.iter().flat_map(|p| p.asked.clone()).collect();
+    let mut answers = dns.resolve(&first);
+    for (s, p) in subjects.iter().zip(planners.iter_mut()) {
+        second_questions(s, &answers, p);
+    }
+    let second: Vec<Question> = planners
+        .iter()
+        .flat_map(|p| p.asked.iter().filter(|q| !answers.contains_key(q)).cloned())
+        .collect();
+    answers.extend(dns.resolve(&second));
+    planners
+        .into_iter()
+        .map(|p| {
+            let mine = p
+                .asked
+                .iter()
+                .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+                .collect();
+            MessageDns {
+                mode: dns.mode(),
+                cap,
+                over_cap: p.over_cap(),
+                asked: p.asked,
+                answers: mine,
+                skipped: p.skipped,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,108 @@
+//! DNS002: a lookup a check needed failed, so the check is unknown.
+
+use crate::dns::plan::{self, checked_hops};
+use crate::dns::{Answer, Question};
+use crate::rules::dns::answer_json;
+use crate::rules::{Ctx, Findings, Rule, hop_label};
+use serde_json::json;
+
+/// DNS002.
+pub const RULE: Rule = Rule {
+    id: "DNS002",
+    name: "dns-unknown",
+    score: 0.0,
+    summary: "a DNS lookup failed (timeout, SERVFAIL, REFUSED); the checks that needed it are unknown",
+    docs: "## What it checks
+Whether any lookup made for a hop (its PTR, the addresses of its HELO, recorded rDNS and
+PTR names) or for the recipients' MX routing ended without an answer about the name:
+a timeout, SERVFAIL, REFUSED, another error, or (when replaying) no recorded answer.
+
+## Why it matters
+A failed lookup says nothing about the name. The checks that needed it are reported as
+unknown, with the failed answers as evidence, and never count as forgery (score 0).
+NXDOMAIN is an answer, not a failure: the name does not exist.
+
+## Example
+The sender's reverse zone is served by a broken name server that answers SERVFAIL.
+
+## False positives
+None: this finding carries no score.
+
+## References
+RFC 1035 §4.1.1 (RCODE); RFC 8499 (DNS terminology).",
+    check,
+};
+
+fn failed(dns: &plan::MessageDns, q: Option<Question>) -> Option<&Answer> {
+    dns.get(&q?).filter(|a| a.rcode.is_failure())
+}
+
+fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let Some(dns) = ctx.dns else { return };
+    for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
+        let v6 = ip.is_ipv6();
+        let mut failures: Vec<&Answer> = Vec::new();
+        failures.extend(failed(dns, Some(Question::ptr(ip))));
+        if let Some(ptr) = dns.ptr(ip) {
+            for name in ptr.answers.iter().take(plan::MAX_PTR_NAMES) {
+                failures.extend(failed(dns, Question::address(name, v6)));
+            }
+        }
+        if let Some(helo) = plan::helo_name(hop) {
+            failures.extend(failed(dns, Question::address(helo, v6)));
+        }
+        if let Some(rdns) = plan::recorded_rdns(hop) {
+            failures.extend(failed(dns, Question::address(rdns, v6)));
+        }
+        failures.dedup_by(|a, b| a.name == b.name && a.qtype == b.qtype);
+        if failures.is_empty() {
+            continue;
+        }
+        out.add(
+            &RULE,
+            vec![hop.index],
+            format!(
+                "At {}, DNS gave no answer for {}: the DNS checks of this hop are unknown.",
+                hop_label(hop),
+                describe(&failures)
+            ),
+            json!({"hop": hop.index, "ip": ip.to_string(), "answers": failures.iter().map(|a| answer_json(a)).collect::<Vec<_>>()}),
+        );
+    }
+    let mut mx_failures: Vec<&Answer> = Vec::new();
+    for d in plan::recipient_domains(ctx.recipients) {
+        let Some(mx) = dns.mx(&d) else { continue };
+        if mx.rcode.is_failure() {
+            mx_failures.push(mx);
+            continue;
+        }
+        let mut hosts = mx.exchanges();
+        if hosts.is_empty() {
+            hosts.push(d.clone());
+        }
+        for h in hosts.iter().take(plan::MAX_MX_HOSTS) {
+            for v6 in [false, true] {
+                mx_failures.extend(failed(dns, Question::address(h, v6)));
+            }
+        }
+    }
+    if !mx_failures.is_empty() {
+        out.add(
+            &RULE,
+            ctx.trust.entry_hop.into_iter().collect(),
+            format!(
+                "DNS gave no answer for {}: the MX routing check is unknown.",
+                describe(&mx_failures)
+            ),
+            json!({"answers": mx_failures.iter().map(|a| answer_json(a)).collect::<Vec<_>>()}),
+        );
+    }
+}
+
+fn describe(answers: &[&Answer]) -> String {
+    answers
+        .iter()
+        .map(|a| format!("{} {} ({})", a.qtype.as_str(), a.name, a.rcode.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

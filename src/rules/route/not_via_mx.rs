@@ -1,0 +1,156 @@
+//! ROUTE001: no hop on our side of the trust boundary was received by one of the recipient
+//! domain's MX hosts.
+
+use crate::chain::trust::HopTrust;
+use crate::dns::plan::{MAX_MX_HOSTS, recipient_domains};
+use crate::dns::{Answer, Rcode};
+use crate::domain::{registrable, same_host};
+use crate::report::Hop;
+use crate::rules::dns::{age, age_json, answer_json};
+use crate::rules::{Ctx, Findings, Rule, hop_label};
+use serde_json::json;
+use std::net::IpAddr;
+
+/// ROUTE001.
+pub const RULE: Rule = Rule {
+    id: "ROUTE001",
+    name: "not-via-mx",
+    score: 1.5,
+    summary: "the message did not enter the recipient's domain through one of its MX hosts",
+    docs: "## What it checks
+For each recipient domain known from a trustworthy place (Delivered-To and its kin above the
+trace, the topmost `for`, `--rcpt-to`): its MX hosts (or the domain itself when it has no
+MX, RFC 5321 §5.1) and their addresses. One hop written on our side of the trust boundary
+must have been received by one of them: its `by` host is an MX host, or an address our
+servers recorded is one of theirs, or, when the MX hosts belong to a provider's domain (not
+the recipient's), its `by` host is in that provider's domain. Otherwise the entry hop is
+reported, with the MX answers. Old hops count a quarter. Nothing is asked of the sender's
+domain: RFC 5321 requires nothing of it.
+
+## Why it matters
+Mail for a domain arrives through its MX hosts. A message that entered anywhere else was
+injected past them (straight into a mail store or a secondary host without filtering), or
+its trusted Received lines are not what they seem.
+
+## Example
+MX of example.test is mx.example.test, but the entry hop says `by backdoor.example.test`.
+
+## False positives
+MX records changed since delivery; forwarding and aliases delivering to another domain's
+mailbox; backup MX hosts not listed any more; internal names of a self-hosted MX that do
+not match its public name or address.
+
+## References
+RFC 5321 §5.1 (locating the target host); RFC 7505 (null MX).",
+    check,
+};
+
+/// How a hop matched an MX host.
+fn matches(
+    hop: &Hop,
+    by_sender: bool,
+    hosts: &[String],
+    addrs: &[IpAddr],
+    provider: Option<&str>,
+) -> Option<String> {
+    if let Some(by) = hop.by.host.as_deref() {
+        if let Some(h) = hosts.iter().find(|h| same_host(h, by)) {
+            return Some(format!("received by MX host {h}"));
+        }
+        if let Some(p) = provider
+            && registrable(by).as_deref() == Some(p)
+        {
+            return Some(format!("received by {by}, in the MX provider's domain {p}"));
+        }
+    }
+    let by_ip = hop.by.ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
+    if let Some(ip) = by_ip.filter(|ip| addrs.contains(ip)) {
+        return Some(format!("received at {ip}, an MX address"));
+    }
+    // An internal hop whose sender is an MX host: the message passed that MX.
+    let from_ip = hop
+        .from
+        .ip
+        .as_deref()
+        .and_then(|s| s.parse::<IpAddr>().ok());
+    if by_sender && let Some(ip) = from_ip.filter(|ip| addrs.contains(ip)) {
+        return Some(format!("relayed from {ip}, an MX address"));
+    }
+    None
+}
+
+fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let Some(dns) = ctx.dns else { return };
+    // Only hops our own servers wrote: anything below the boundary can claim any `by`.
+    let first_ours = match ctx.trust.entry_hop {
+        Some(e) => e,
+        None => match ctx
+            .hops
+            .iter()
+            .position(|h| h.trust == Some(HopTrust::Trusted))
+        {
+            Some(i) => i,
+            None => return,
+        },
+    };
+    let ours = &ctx.hops[first_ours..];
+    let Some(report_hop) = ours.first() else {
+        return;
+    };
+    for domain in recipient_domains(ctx.recipients) {
+        let Some(mx) = dns.mx(&domain) else { continue };
+        if mx.rcode != Rcode::NoError {
+            continue;
+        }
+        let mut hosts = mx.exchanges();
+        let implicit = hosts.is_empty();
+        if implicit {
+            hosts.push(domain.clone());
+        }
+        hosts.truncate(MAX_MX_HOSTS);
+        // A null MX (`0 .`) says the domain takes no mail at all; nothing to compare.
+        if hosts.iter().all(|h| h.is_empty()) {
+            continue;
+        }
+        let host_answers: Vec<&Answer> = hosts
+            .iter()
+            .flat_map(|h| [dns.address(h, false), dns.address(h, true)])
+            .flatten()
+            .collect();
+        let addrs: Vec<IpAddr> = host_answers.iter().flat_map(|a| a.addresses()).collect();
+        let recipient_site = registrable(&domain);
+        let provider = hosts
+            .iter()
+            .find_map(|h| registrable(h))
+            .filter(|p| recipient_site.as_deref() != Some(p.as_str()));
+        let matched = ours.iter().enumerate().find_map(|(i, h)| {
+            matches(h, i > 0, &hosts, &addrs, provider.as_deref()).map(|how| (h.index, how))
+        });
+        if matched.is_some() {
+            continue;
+        }
+        let age = age(report_hop, mx, ctx.settings.dns_fresh_days);
+        let bys: Vec<&str> = ours.iter().filter_map(|h| h.by.host.as_deref()).collect();
+        out.add_scored(
+            &RULE,
+            RULE.score * age.weight,
+            vec![report_hop.index],
+            format!(
+                "Mail for {domain} must enter through {} ({}), but {} received it from outside and no hop of ours passed an MX host (ours: {}).{}",
+                if implicit { "the domain's own host" } else { "its MX hosts" },
+                hosts.join(", "),
+                hop_label(report_hop),
+                if bys.is_empty() { "no by hosts".to_string() } else { bys.join(", ") },
+                age.note
+            ),
+            json!({
+                "domain": domain,
+                "implicit_mx": implicit,
+                "mx": answer_json(mx),
+                "mx_addresses": host_answers.iter().map(|a| answer_json(a)).collect::<Vec<_>>(),
+                "by_hosts": bys,
+                "age": age_json(&age),
+            }),
+        );
+    }
+}
