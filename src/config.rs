@@ -248,6 +248,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dns_section_and_freshness() {
+        let c = ConfigFile::parse(
+            "[checks]\ndns_fresh_days = 90\n[dns]\nservers = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]\ntimeout_s = 1.5\nconcurrency = 8\nenabled = true\n",
+        )
+        .unwrap();
+        assert_eq!(c.dns.servers.len(), 2);
+        assert_eq!(c.dns.timeout_s, Some(1.5));
+        assert_eq!(c.dns.concurrency, Some(8));
+        let s = c
+            .check_settings(&CheckOverrides::default(), "test.toml")
+            .unwrap();
+        assert_eq!(s.dns_fresh_days, 90);
+        let flag = CheckOverrides {
+            dns_fresh_days: Some(7),
+            ..CheckOverrides::default()
+        };
+        assert_eq!(c.check_settings(&flag, "t").unwrap().dns_fresh_days, 7);
+        assert!(
+            ConfigFile::parse("[dns]\nserver = [\"x\"]\n").is_err(),
+            "typo is an error"
+        );
+    }
+
+    #[test]
     fn partial_limits_keep_defaults() {
         let c = ConfigFile::parse("[limits]\nmax_hops = 7\n").unwrap();
         assert_eq!(c.limits.max_hops, 7);

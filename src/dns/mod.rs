@@ -266,6 +266,17 @@ pub enum Mode {
     Replay,
 }
 
+impl Mode {
+    /// The mode as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Off => "off",
+            Mode::Live => "live",
+            Mode::Replay => "replay",
+        }
+    }
+}
+
 /// A source of answers: asks every question given and answers each, failures included.
 /// Implementations must not panic and must return one answer per question, in order.
 pub trait Lookup: Send + Sync {

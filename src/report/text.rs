@@ -77,6 +77,7 @@ pub fn render(report: &Report) -> String {
             clean(h.reason.as_deref().unwrap_or_default())
         );
     }
+    dns_lines(&mut out, report);
     let _ = writeln!(out);
     if report.findings.is_empty() {
         let _ = writeln!(out, "No findings.");
@@ -93,6 +94,43 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "Score {:.1}: {:?}", report.score, report.verdict);
     out
+}
+
+/// The DNS mode and, when lookups were made, each answer on one line.
+fn dns_lines(out: &mut String, report: &Report) {
+    let d = &report.dns;
+    if d.mode == crate::dns::Mode::Off {
+        let _ = writeln!(out, "DNS: off");
+        return;
+    }
+    let mode = d.mode.as_str();
+    let skipped = if d.skipped > 0 {
+        format!(", {} not asked", d.skipped)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "DNS ({mode}): {} lookups (cap {}){skipped}",
+        d.lookups, d.cap
+    );
+    for a in &d.answers {
+        let records = if a.answers.is_empty() {
+            "-".to_string()
+        } else {
+            a.answers.join(", ")
+        };
+        let ttl = a.ttl.map(|t| format!(" ttl {t}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<5} {} {} {}{ttl}  ({})",
+            a.qtype.as_str(),
+            clean(&a.name),
+            a.rcode.as_str(),
+            clean(&records),
+            a.asked_at
+        );
+    }
 }
 
 fn row(h: &Hop) -> [String; 7] {

@@ -35,7 +35,9 @@ false-name mark weighs 1.5, the others 1; the private-address mark only adds 0.5
 not one of the two kinds, and a loopback hand-off is never one: it is a machine talking to
 itself). Without DNS the
 false-name mark alone cannot tell a forger from an honest server on a line with a generic
-reverse name, so no single kind of mark is enough.
+reverse name, so no single kind of mark is enough. With DNS it can: when the HELO name
+resolves to the sender's address the HELO was true and the mark is dropped; when the name
+does not exist (NXDOMAIN) it was invented, and the mark (weight 2) decides alone.
 
 ## Why it matters
 Forgers add fake lines at the bottom to make a message look as if it came from somewhere
@@ -83,25 +85,59 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     }
     let tolerance = crate::rules::future_tolerance(ctx.settings);
     let mut signals: Vec<Signal> = Vec::new();
+    // With DNS, a HELO name that does not exist was invented: that mark alone decides.
+    let mut decisive = false;
 
     // The sender lied about its name, and lines below claim that name as their receiver.
     if let (Some(helo), Some(rdns)) = (helo_name(entry), entry.from.rdns.as_deref()) {
         let (hd, rd) = (domain::registrable(helo), domain::registrable(rdns));
+        // What DNS says about the HELO name today, for the sender's address family.
+        let ip = entry
+            .from
+            .ip
+            .as_deref()
+            .and_then(|s| s.parse::<std::net::IpAddr>().ok());
+        let helo_dns = ctx
+            .dns
+            .zip(ip)
+            .and_then(|(d, ip)| d.address(helo, ip.is_ipv6()).map(|a| (a, ip)))
+            .filter(|(a, _)| !a.rcode.is_failure());
+        // The name resolves to the sender: the HELO was true, whatever the reverse name.
+        let honest = helo_dns.is_some_and(|(a, ip)| a.addresses().contains(&ip));
+        let invented = helo_dns.is_some_and(|(a, _)| a.rcode == crate::dns::Rcode::NxDomain);
+        let dns_note = match helo_dns {
+            Some((a, ip)) if invented => format!(
+                "; DNS says {} does not exist ({ip} sent it)",
+                a.name.trim_end_matches('.')
+            ),
+            Some((a, ip)) => format!(
+                "; DNS says {} is {}, not {ip}",
+                a.name.trim_end_matches('.'),
+                if a.answers.is_empty() {
+                    "no address".to_string()
+                } else {
+                    a.answers.join(", ")
+                }
+            ),
+            None => String::new(),
+        };
         if let (Some(hd), Some(rd)) = (hd, rd)
             && hd != rd
+            && !honest
         {
             for h in below
                 .iter()
                 .filter(|h| h.by.host.as_deref().is_some_and(|b| domain::within(b, &hd)))
             {
+                decisive |= invented;
                 signals.push(Signal {
                         hop: h.index,
                         kind: "received-by-false-helo-name",
                         detail: format!(
-                            "claims to be received by {}, the name the sender gave in HELO ({helo}) although our server recorded its address as {rdns}",
+                            "claims to be received by {}, the name the sender gave in HELO ({helo}) although our server recorded its address as {rdns}{dns_note}",
                             h.by.host.as_deref().unwrap_or("?")
                         ),
-                        weight: 1.5,
+                        weight: if invented { 2.0 } else { 1.5 },
                     });
             }
         }
@@ -269,7 +305,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .collect();
     kinds.sort();
     kinds.dedup();
-    if kinds.len() < 2 || weight < 2.0 {
+    if (kinds.len() < 2 && !decisive) || weight < 2.0 {
         return;
     }
     let deepest = signals.iter().map(|s| s.hop).max().unwrap_or(0);
@@ -320,5 +356,48 @@ mod tests {
             "from pc1.a-corp.com (pc1.a-corp.com [10.1.1.5]) by mail.a-corp.com (Postfix) with ESMTPSA id 2; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)",
         ]);
         assert!(!fired(&m, "CHAIN005"));
+    }
+}
+
+#[cfg(test)]
+mod dns_tests {
+    use crate::dns::{QType, Rcode};
+    use crate::rules::test_support::{findings_with_dns, msg};
+
+    /// The sender greets as galangal.org, our server sees turmeric.com, and one line below
+    /// claims to be received by galangal.org's server: a single kind of mark.
+    fn message() -> String {
+        "Delivered-To: y@b-corp.com\n".to_string()
+            + &msg(&[
+                "from galangal.org (mail.turmeric.com [81.169.145.66]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)",
+                "from pc7.galangal.org (pc7.galangal.org [81.169.145.7]) by mail.galangal.org (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:01 +0000 (UTC)",
+            ])
+    }
+
+    fn fired(helo_answer: (Rcode, &[&str])) -> bool {
+        findings_with_dns(
+            &message(),
+            &[("galangal.org", QType::A, helo_answer.0, helo_answer.1)],
+        )
+        .iter()
+        .any(|f| f.rule == "CHAIN005")
+    }
+
+    #[test]
+    fn dns_decides_the_false_helo_name_mark() {
+        assert!(
+            !crate::rules::test_support::fired(&message(), "CHAIN005"),
+            "without DNS one kind of mark is not enough"
+        );
+        assert!(fired((Rcode::NxDomain, &[])), "an invented name decides");
+        assert!(
+            !fired((Rcode::NoError, &["81.169.145.66"])),
+            "the name is the sender's: no mark"
+        );
+        assert!(
+            !fired((Rcode::NoError, &["81.169.145.200"])),
+            "elsewhere: still one kind only"
+        );
+        assert!(!fired((Rcode::ServFail, &[])), "a failure says nothing");
     }
 }

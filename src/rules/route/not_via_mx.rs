@@ -154,3 +154,55 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dns::{QType, Rcode};
+    use crate::rules::test_support::{findings_with_dns, msg};
+
+    fn route(by: &str, mx: &[&str], mx_hosts: &[(&str, &str)]) -> bool {
+        // The recipient counts only from above the trace, where our delivery agent wrote it.
+        let m = "Delivered-To: y@b-corp.com\n".to_string()
+            + &msg(&[&format!(
+                "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by {by} (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)"
+            )]);
+        let mut records: Vec<(&str, QType, Rcode, &[&str])> =
+            vec![("b-corp.com", QType::Mx, Rcode::NoError, mx)];
+        for (host, addr) in mx_hosts {
+            records.push((host, QType::A, Rcode::NoError, std::slice::from_ref(addr)));
+        }
+        findings_with_dns(&m, &records)
+            .iter()
+            .any(|f| f.rule == "ROUTE001")
+    }
+
+    #[test]
+    fn a_providers_internal_names_count_for_a_hosted_domain() {
+        // Google hosts the domain; its Received lines say `by mx.google.com`.
+        assert!(!route("mx.google.com", &["1 aspmx.l.google.com"], &[]));
+        // A self-hosted domain's own other host is not its MX.
+        assert!(route(
+            "mail2.b-corp.com",
+            &["10 mx.b-corp.com"],
+            &[("mx.b-corp.com", "81.169.145.200")]
+        ));
+        assert!(!route(
+            "mx.b-corp.com",
+            &["10 mx.b-corp.com"],
+            &[("mx.b-corp.com", "81.169.145.200")]
+        ));
+    }
+
+    #[test]
+    fn a_failed_or_missing_mx_lookup_is_not_a_finding() {
+        let m = "Delivered-To: y@b-corp.com\n".to_string()
+            + &msg(&[
+                "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mail2.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+            ]);
+        let f = findings_with_dns(&m, &[("b-corp.com", QType::Mx, Rcode::ServFail, &[])]);
+        assert!(!f.iter().any(|f| f.rule == "ROUTE001"));
+        assert!(f.iter().any(|f| f.rule == "DNS002" && f.score == 0.0));
+        let f = findings_with_dns(&m, &[("b-corp.com", QType::Mx, Rcode::NxDomain, &[])]);
+        assert!(!f.iter().any(|f| f.rule == "ROUTE001"));
+    }
+}
