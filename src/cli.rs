@@ -288,11 +288,10 @@ impl AnalysisArgs {
     pub fn dns(&self) -> Result<Option<crate::dns::Dns>, SetupError> {
         let file = self.config_file()?;
         let d = &self.dns;
-        if d.no_dns
-            || (file.dns.enabled == Some(false)
-                && d.dns_server.is_empty()
-                && d.dns_replay.is_none())
-        {
+        // `[dns] enabled = false` gives way to any DNS flag on the command line.
+        let asked_on_command_line =
+            !d.dns_server.is_empty() || d.dns_replay.is_some() || d.dns_record.is_some();
+        if d.no_dns || (file.dns.enabled == Some(false) && !asked_on_command_line) {
             return Ok(None);
         }
         let defaults = crate::dns::DnsSettings::default();

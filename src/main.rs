@@ -3,6 +3,7 @@
 use clap::CommandFactory;
 use clap::Parser;
 use hopsleuth::cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
+use hopsleuth::dns::Dns;
 use hopsleuth::dns::plan::resolve_batch;
 use hopsleuth::{Report, Source, mbox};
 use std::io::{self, Read, Write};
@@ -51,6 +52,26 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let options = args.options()?;
     let dns = args.analysis.dns()?;
+    recording(dns.as_ref(), || {
+        analyze_inputs(args, &options, dns.as_ref())
+    })
+}
+
+/// Runs `work`, then writes the DNS recording if one was asked for, also when `work` failed
+/// part-way: the answers used so far were evidence for the reports already written.
+fn recording<T>(dns: Option<&Dns>, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let result = work();
+    let finished = dns.map_or(Ok(()), Dns::finish);
+    let value = result?;
+    finished?;
+    Ok(value)
+}
+
+fn analyze_inputs(
+    args: &AnalyzeArgs,
+    options: &hopsleuth::Options,
+    dns: Option<&Dns>,
+) -> anyhow::Result<u8> {
     let stdin_only = [Path::new("-").to_path_buf()];
     let paths = if args.paths.is_empty() {
         &stdin_only[..]
@@ -83,7 +104,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         // resolved together.
         let prepared: Vec<_> = parts
             .iter()
-            .map(|(_, _, msg)| hopsleuth::prepare(msg, &options))
+            .map(|(_, _, msg)| hopsleuth::prepare(msg, options))
             .collect();
         let mut answers = match &dns {
             Some(dns) => {
@@ -99,7 +120,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         for ((index, offset, msg), prepared) in parts.into_iter().zip(prepared) {
             let result = prepared.map(|p| {
                 let a = if dns.is_some() { answers.next() } else { None };
-                p.finish(a.as_ref(), &options)
+                p.finish(a.as_ref(), options)
             });
             if args.add_header {
                 if let Err(e) = &result {
@@ -128,9 +149,6 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
-    if let Some(dns) = &dns {
-        dns.finish()?;
-    }
     Ok(code)
 }
 
@@ -216,13 +234,17 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             }
         }
     };
-    let summary = scan::run(&args.paths, &scan_options, &mut out, &mut on_event)?;
+    let summary = recording(dns.as_deref(), || {
+        Ok(scan::run(
+            &args.paths,
+            &scan_options,
+            &mut out,
+            &mut on_event,
+        )?)
+    })?;
     drop(out);
     if let Some(bar) = &progress {
         bar.finish_and_clear();
-    }
-    if let Some(dns) = &dns {
-        dns.finish()?;
     }
     let verdicts: Vec<String> = ["clean", "suspicious", "forged"]
         .iter()

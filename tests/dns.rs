@@ -225,6 +225,22 @@ fn servfail_is_unknown_not_forgery() {
     for id in ["RDNS003", "RDNS004", "RDNS005"] {
         assert!(!rules(&r).contains(&id), "{id} fired on a failed lookup");
     }
+    // A zone the server does not serve: REFUSED, also unknown.
+    let m = message(&[&entry_from(
+        "mail.a-corp.test",
+        "mail.a-corp.test",
+        "45.33.9.9",
+        "mx.ours.test",
+    )]);
+    let r = analyze(&dns, &m);
+    let f = finding(&r, "DNS002");
+    assert_eq!(
+        f.evidence["answers"][0]["rcode"], "REFUSED",
+        "{}",
+        f.evidence
+    );
+    assert_eq!(f.score, 0.0);
+    assert!(!rules(&r).contains(&"RDNS004"));
 }
 
 #[test]
@@ -707,4 +723,36 @@ fn a_question_missing_from_the_recording_is_unknown() {
     assert_eq!(f["score"], 0.0);
     assert_eq!(f["evidence"]["answers"][0]["rcode"], "NOT-RECORDED");
     assert_eq!(r["verdict"], "clean");
+}
+
+/// A message's report does not depend on the other messages of its batch, even when the
+/// cap cuts its questions short.
+#[test]
+fn a_report_does_not_depend_on_its_batch() {
+    let server = fixture_server();
+    let dns = resolver(server.addr);
+    let mut options = Options::default();
+    options.limits.max_dns_lookups = 2;
+    let capped = message(&[&entry_from(
+        "other.a-corp.test",
+        "other.a-corp.test",
+        "93.184.216.21",
+        "mx.ours.test",
+    )]);
+    let neighbour = message(&[&entry_from(
+        "other.a-corp.test",
+        "other.a-corp.test",
+        "93.184.216.21",
+        "mx.ours.test",
+    )])
+    .replace("user@ours.test", "user@noexchange.test");
+    let alone = hopsleuth::analyze_with_dns(capped.as_bytes(), &options, &dns).unwrap();
+    let prepared: Vec<hopsleuth::Prepared> = [&neighbour, &capped]
+        .iter()
+        .map(|m| hopsleuth::prepare(m.as_bytes(), &options).unwrap())
+        .collect();
+    let subjects: Vec<_> = prepared.iter().map(|p| p.dns_subject()).collect();
+    let answers = hopsleuth::dns::plan::resolve_batch(&subjects, &dns, 2);
+    let in_batch = prepared[1].clone().finish(answers.get(1), &options);
+    assert_eq!(alone.to_json(), in_batch.to_json());
 }

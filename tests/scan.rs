@@ -440,3 +440,62 @@ fn one_line_per_corpus_message() {
         assert_eq!(got, expected, "{}", folder.display());
     }
 }
+
+/// `scan` serialises with sonic-rs (faster) and `analyze` with serde_json: both must write
+/// the same bytes for every corpus message and every DNS fixture (floats, escapes, order).
+#[test]
+fn both_serialisers_write_the_same_bytes() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut dirs: Vec<PathBuf> = vec![fixtures];
+    if let Some(c) = common::corpora() {
+        dirs.push(c.join("messages"));
+    }
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    let mut compared = 0;
+    for f in &files {
+        let Ok(bytes) = std::fs::read(f) else {
+            continue;
+        };
+        let Ok(mut report) = hopsleuth::analyze(&bytes, &hopsleuth::Options::default()) else {
+            continue;
+        };
+        report.source.path = f.display().to_string();
+        let a = serde_json::to_vec(&report).unwrap();
+        let b = sonic_rs::to_vec(&report).unwrap();
+        assert!(a == b, "{}: serialisers differ", f.display());
+        compared += 1;
+    }
+    // Reports with DNS answers and weighted scores (0.25, 0.5, ...).
+    for name in [
+        "RDNS003", "RDNS005", "HELO007", "ROUTE001", "DNS001", "DNS002",
+    ] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+        let dns = hopsleuth::dns::Dns::new(&hopsleuth::dns::DnsSettings {
+            replay: Some(dir.join(format!("{name}.dns.json"))),
+            ..Default::default()
+        })
+        .unwrap();
+        let bytes = std::fs::read(dir.join(format!("{name}.eml"))).unwrap();
+        let mut options = hopsleuth::Options::default();
+        options.checks.dns_fresh_days = 1;
+        let report = hopsleuth::analyze_with_dns(&bytes, &options, &dns).unwrap();
+        assert_eq!(
+            serde_json::to_vec(&report).unwrap(),
+            sonic_rs::to_vec(&report).unwrap(),
+            "{name}"
+        );
+        compared += 1;
+    }
+    println!("serialisers: {compared} reports byte-identical");
+    assert!(compared > 100);
+}

@@ -49,13 +49,13 @@ fn opt(b: Option<&[u8]>) -> Option<String> {
 
 fn hop(index: usize, header_index: usize, raw: &[u8], r: &Received<'_>) -> Hop {
     let (raw_text, raw_lossy) = match std::str::from_utf8(raw) {
-        Ok(s) => (s.to_string(), false),
-        Err(_) => (String::from_utf8_lossy(raw).into_owned(), true),
+        Ok(s) => (s.trim().to_string(), false),
+        Err(_) => (String::from_utf8_lossy(raw).trim().to_string(), true),
     };
     Hop {
         index,
         header_index,
-        raw: raw_text.trim().to_string(),
+        raw: raw_text,
         raw_lossy,
         kind: r.kind.unwrap_or(Kind::Smtp),
         parsed: r.status.unwrap_or(Status::Unparsed),
@@ -71,7 +71,7 @@ fn hop(index: usize, header_index: usize, raw: &[u8], r: &Received<'_>) -> Hop {
             rdns: opt(r.rdns),
             rdns_source: r.rdns_source,
             rdns_unknown: r.rdns_unknown,
-            ip: r.ip.map(|ip| ip.addr.to_string()),
+            ip: r.ip.map(|ip| text::ip_string(ip.addr)),
             ip_source: r.ip_source,
             port: r.ip.and_then(|ip| ip.port),
             scope: r.ip.and_then(|ip| ip.scope).map(text::field),
@@ -79,7 +79,7 @@ fn hop(index: usize, header_index: usize, raw: &[u8], r: &Received<'_>) -> Hop {
         },
         by: HopBy {
             host: opt(r.by_host),
-            ip: r.by_ip.map(|ip| ip.to_string()),
+            ip: r.by_ip.map(text::ip_string),
             comment: opt(r.by_comment),
         },
         with: opt(r.with),

@@ -4,7 +4,7 @@
 
 use super::{Answer, DnsError, DnsSettings, Lookup, Mode, QType, Question, Rcode, unix_now};
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
@@ -57,6 +57,8 @@ impl Live {
         opts.timeout = settings.timeout;
         opts.attempts = 1;
         opts.cache_size = 0;
+        // Evidence comes from DNS only: a local hosts file is not what the world sees.
+        opts.use_hosts_file = ResolveHosts::Never;
         opts.num_concurrent_reqs = 1;
         opts.max_active_requests = concurrency.max(32);
         let resolver = {

@@ -19,7 +19,7 @@ pub mod plan;
 pub mod record;
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -345,6 +345,9 @@ pub enum DnsError {
 const FAILURE_TTL: Duration = Duration::from_secs(60);
 
 /// The resolver front: deduplication, cache, backend, recording.
+///
+/// Its methods block (a live backend drives its own single-threaded tokio runtime), so call
+/// them from plain threads, not from inside an async runtime.
 pub struct Dns {
     backend: Box<dyn Lookup>,
     cache: Mutex<cache::Cache>,
@@ -400,18 +403,29 @@ impl Dns {
     pub fn resolve(&self, questions: &[Question]) -> HashMap<Question, Answer> {
         let mut out: HashMap<Question, Answer> = HashMap::with_capacity(questions.len());
         let mut missing: Vec<Question> = Vec::new();
+        let mut pending: HashSet<&Question> = HashSet::new();
         {
+            // While recording, a question already answered keeps that answer for the whole
+            // run, so that replaying the recording gives every report exactly as it was.
+            let used = self.record_to.as_ref().map(|_| lock(&self.used));
             let cache = lock(&self.cache);
             let now = Instant::now();
             for q in questions {
-                if out.contains_key(q) || missing.contains(q) {
+                if out.contains_key(q) || pending.contains(q) {
                     continue;
                 }
-                match cache.get(q, now) {
+                let known = used
+                    .as_ref()
+                    .and_then(|u| u.get(q).cloned())
+                    .or_else(|| cache.get(q, now));
+                match known {
                     Some(a) => {
                         out.insert(q.clone(), a);
                     }
-                    None => missing.push(q.clone()),
+                    None => {
+                        pending.insert(q);
+                        missing.push(q.clone());
+                    }
                 }
             }
         }
@@ -486,6 +500,55 @@ mod tests {
         ] {
             assert_eq!(fqdn(bad), None, "{bad:?}");
         }
+    }
+
+    /// A backend whose answers change over time: the first ask of each question times out,
+    /// later ones answer.
+    struct Flaky(Mutex<HashMap<Question, usize>>);
+
+    impl Lookup for Flaky {
+        fn lookup_all(&self, questions: &[Question]) -> Vec<Answer> {
+            let mut seen = self.0.lock().unwrap();
+            questions
+                .iter()
+                .map(|q| {
+                    let n = seen.entry(q.clone()).or_default();
+                    *n += 1;
+                    let rcode = if *n == 1 {
+                        Rcode::Timeout
+                    } else {
+                        Rcode::NoError
+                    };
+                    Answer::empty(q, rcode, None)
+                })
+                .collect()
+        }
+        fn mode(&self) -> Mode {
+            Mode::Live
+        }
+    }
+
+    #[test]
+    fn a_recording_run_keeps_each_answer_it_used() {
+        let q = vec![Question::address("mail.example.com", false).unwrap()];
+        // Without recording, a failure is forgotten after its TTL; with cache 0, at once.
+        let dns = Dns::with_backend(Box::new(Flaky(Mutex::default())), 0, None);
+        assert_eq!(dns.resolve(&q)[&q[0]].rcode, Rcode::Timeout);
+        assert_eq!(dns.resolve(&q)[&q[0]].rcode, Rcode::NoError);
+        // While recording, the run answers every later ask as it first did, as a replay will.
+        let path =
+            std::env::temp_dir().join(format!("hopsleuth-flaky-{}.json", std::process::id()));
+        let dns = Dns::with_backend(Box::new(Flaky(Mutex::default())), 0, Some(path.clone()));
+        assert_eq!(dns.resolve(&q)[&q[0]].rcode, Rcode::Timeout);
+        assert_eq!(dns.resolve(&q)[&q[0]].rcode, Rcode::Timeout);
+        dns.finish().unwrap();
+        let replay = Dns::new(&DnsSettings {
+            replay: Some(path.clone()),
+            ..DnsSettings::default()
+        })
+        .unwrap();
+        assert_eq!(replay.resolve(&q)[&q[0]].rcode, Rcode::Timeout);
+        std::fs::remove_file(path).ok();
     }
 
     #[test]

@@ -138,6 +138,7 @@ pub fn first_questions(s: &Subject<'_>, p: &mut Planner) {
         // The recipient's MX matters as much as the entry hop: ask right after it.
         if !mx_asked {
             mx_asked = true;
+            p.want(helo_domain_question(hop));
             domains.iter().for_each(|d| p.want(Question::mx(d)));
         }
     }
@@ -146,7 +147,17 @@ pub fn first_questions(s: &Subject<'_>, p: &mut Planner) {
     }
 }
 
-/// Stage two: what the first answers name (PTR names, MX hosts).
+/// For the entry hop whose HELO names another registrable domain than the recorded rDNS:
+/// whether that domain exists at all (its MX: NXDOMAIN means no such domain). A HELO name
+/// in a domain that does not exist was invented; one in an existing domain may just be an
+/// internal name the public DNS does not know.
+pub fn helo_domain_question(hop: &Hop) -> Option<Question> {
+    let helo = crate::domain::registrable(helo_name(hop)?)?;
+    let rdns = crate::domain::registrable(recorded_rdns(hop)?)?;
+    (helo != rdns).then(|| Question::mx(&helo)).flatten()
+}
+
+/// Stage two: what the message's own first answers name (PTR names, MX hosts).
 pub fn second_questions(s: &Subject<'_>, answers: &HashMap<Question, Answer>, p: &mut Planner) {
     let domains = recipient_domains(s.recipients);
     let mut mx_done = false;
@@ -276,7 +287,13 @@ pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<Mes
     let first: Vec<Question> = planners.iter().flat_map(|p| p.asked.clone()).collect();
     let mut answers = dns.resolve(&first);
     for (s, p) in subjects.iter().zip(planners.iter_mut()) {
-        second_questions(s, &answers, p);
+        // Only this message's own answers: a report must not depend on its batch.
+        let own: HashMap<Question, Answer> = p
+            .asked
+            .iter()
+            .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+            .collect();
+        second_questions(s, &own, p);
     }
     let second: Vec<Question> = planners
         .iter()

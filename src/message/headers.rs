@@ -82,6 +82,24 @@ pub fn key_headers(fields: &[Field<'_>]) -> KeyHeaders {
 
 /// Decodes one field: raw text, RFC 2047 value, and addresses when asked.
 pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
+    // Most values are one UTF-8 line without encoded words: mailparse would return them as
+    // they are, so skip re-parsing the field.
+    if !addresses
+        && let Ok(v) = std::str::from_utf8(field.value)
+        && !v.contains("=?")
+        && !v.contains(['\r', '\n'])
+    {
+        let v = v.trim();
+        return HeaderValue {
+            raw: v.to_string(),
+            value: crate::text::clean(v),
+            lossy: false,
+            addresses: Vec::new(),
+            utc: None,
+            timestamp: None,
+            count: None,
+        };
+    }
     let lossy = std::str::from_utf8(field.value).is_err();
     let raw = String::from_utf8_lossy(field.value).into_owned();
     let (value, addrs) = match mailparse::parse_header(field.raw) {

@@ -204,7 +204,7 @@ enum Ending {
 /// The line starting at `pos` (without its ending), the offset after it, and its ending.
 fn next_line(input: &[u8], pos: usize) -> (&[u8], usize, Ending) {
     let rest = &input[pos..];
-    match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+    match memchr::memchr2(b'\n', b'\r', rest) {
         None => (rest, input.len(), Ending::None),
         Some(i) if rest[i] == b'\n' => (&rest[..i], pos + i + 1, Ending::Lf),
         Some(i) if rest.get(i + 1) == Some(&b'\n') => (&rest[..i], pos + i + 2, Ending::CrLf),
@@ -215,7 +215,7 @@ fn next_line(input: &[u8], pos: usize) -> (&[u8], usize, Ending) {
 /// Position of the colon ending a field name: printable ASCII without space or colon
 /// (RFC 5322 ftext), optionally followed by white space before the colon.
 fn field_name_end(line: &[u8]) -> Option<usize> {
-    let colon = line.iter().position(|&b| b == b':')?;
+    let colon = memchr::memchr(b':', line)?;
     let name = &line[..colon];
     let trimmed = &name[..trim_end_len(name)];
     let valid = !trimmed.is_empty() && trimmed.iter().all(|&b| (33..=126).contains(&b));

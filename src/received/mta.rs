@@ -73,47 +73,47 @@ impl Mta {
 pub fn detect(value: &[u8]) -> Option<Mta> {
     // One lower-cased copy, searched with the standard library's fast substring search.
     let lower = String::from_utf8_lossy(value).to_ascii_lowercase();
-    let has = |needle: &[u8]| std::str::from_utf8(needle).is_ok_and(|n| lower.contains(n));
-    let mta = if has(b"(exim ") || has(b"(exim)") {
+    let has = |needle: &str| lower.contains(needle);
+    let mta = if has("(exim ") || has("(exim)") {
         Mta::Exim
-    } else if has(b"(postfix") {
+    } else if has("(postfix") {
         Mta::Postfix
-    } else if has(b"microsoft smtp") && !has(b"microsoft smtpsvc") || has(b" with mapi") {
+    } else if has("microsoft smtp") && !has("microsoft smtpsvc") || has(" with mapi") {
         Mta::Exchange
-    } else if has(b"microsoft smtpsvc") {
+    } else if has("microsoft smtpsvc") {
         Mta::Smtpsvc
-    } else if has(b"(fetchmail") {
+    } else if has("(fetchmail") {
         Mta::Fetchmail
-    } else if has(b"(qmail ") || has(b"qmail-ldap") {
+    } else if has("(qmail ") || has("qmail-ldap") {
         Mta::Qmail
-    } else if has(b"(qpsmtpd") {
+    } else if has("(qpsmtpd") {
         Mta::Qpsmtpd
-    } else if has(b"(mdaemon") {
+    } else if has("(mdaemon") {
         Mta::Mdaemon
-    } else if has(b"communigate") {
+    } else if has("communigate") {
         Mta::Communigate
-    } else if has(b"domino") {
+    } else if has("domino") {
         Mta::Domino
-    } else if has(b"(haraka") {
+    } else if has("(haraka") {
         Mta::Haraka
-    } else if has(b"(opensmtpd") {
+    } else if has("(opensmtpd") {
         Mta::Opensmtpd
-    } else if has(b"(stalwart") {
+    } else if has("(stalwart") {
         Mta::Stalwart
-    } else if has(b"(courier") || has(b"[::ffff:") && has(b" with esmtp") {
+    } else if has("(courier") || has("[::ffff:") && has(" with esmtp") {
         Mta::Courier
-    } else if has(b"google transport security")
-        || has(b"by mx.google.com")
-        || has(b".google.com with")
-        || has(b"by 2002:a")
+    } else if has("google transport security")
+        || has("by mx.google.com")
+        || has(".google.com with")
+        || has("by 2002:a")
     {
         Mta::Google
     } else if sendmail_version(value) {
         Mta::Sendmail
-    } else if (has(b"(helo ") || has(b"helo=")) && exim_like_id(value) {
+    } else if (has("(helo ") || has("helo=")) && exim_like_id(value) {
         Mta::Exim
-    } else if (has(b"(helo ") || bare_ipv4_comment(value))
-        && (has(b" with smtp;") || has(b" with esmtp;"))
+    } else if (has("(helo ") || bare_ipv4_comment(value))
+        && (has(" with smtp;") || has(" with esmtp;"))
     {
         Mta::Qmail
     } else {

@@ -331,7 +331,7 @@ fn stream_or_single(
 fn report_done(report: Report) -> Done {
     let rules = report.scored_rules();
     let mut line = Vec::with_capacity(16 * 1024);
-    if let Err(e) = serde_json::to_writer(&mut line, &report) {
+    if let Err(e) = sonic_rs::to_writer(&mut line, &report) {
         return error_done(report.source, format!("cannot serialise report: {e}"));
     }
     Done::Report {

@@ -40,7 +40,7 @@ fn read_line_capped<R: BufRead>(r: &mut R, buf: &mut Vec<u8>, keep: usize) -> io
         if available.is_empty() {
             return Ok(total);
         }
-        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..=i], true),
             None => (available, false),
         };
@@ -61,13 +61,15 @@ fn is_blank(line: &[u8]) -> bool {
 
 /// `Content-Length:` in a header block, as written by some mbox writers (Solaris, mutt).
 fn content_length(header: &[u8]) -> Option<u64> {
-    header.split(|&b| b == b'\n').find_map(|line| {
-        let l = line.strip_suffix(b"\r").unwrap_or(line);
-        if l.len() > 15 && l[..15].eq_ignore_ascii_case(b"content-length:") {
-            std::str::from_utf8(&l[15..]).ok()?.trim().parse().ok()
-        } else {
-            None
+    // Line starts found with memchr: this runs on every message of every mbox.
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', header).map(|i| i + 1));
+    starts.into_iter().find_map(|start| {
+        let rest = &header[start..];
+        if rest.len() <= 15 || !rest[..15].eq_ignore_ascii_case(b"content-length:") {
+            return None;
         }
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        std::str::from_utf8(&line[15..]).ok()?.trim().parse().ok()
     })
 }
 

@@ -36,8 +36,10 @@ not one of the two kinds, and a loopback hand-off is never one: it is a machine 
 itself). Without DNS the
 false-name mark alone cannot tell a forger from an honest server on a line with a generic
 reverse name, so no single kind of mark is enough. With DNS it can: when the HELO name
-resolves to the sender's address the HELO was true and the mark is dropped; when the name
-does not exist (NXDOMAIN) it was invented, and the mark (weight 2) decides alone.
+resolves to the sender's address the HELO was true and the mark is dropped; when neither
+the name nor its registrable domain exists (NXDOMAIN for both, on a message younger than
+`dns_fresh_days`) it was invented, and the mark (weight 2) decides alone. An internal name
+of an existing domain is not enough: servers behind NAT greet with those.
 
 ## Why it matters
 Forgers add fake lines at the bottom to make a message look as if it came from somewhere
@@ -104,10 +106,22 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             .filter(|(a, _)| !a.rcode.is_failure());
         // The name resolves to the sender: the HELO was true, whatever the reverse name.
         let honest = helo_dns.is_some_and(|(a, ip)| a.addresses().contains(&ip));
-        let invented = helo_dns.is_some_and(|(a, _)| a.rcode == crate::dns::Rcode::NxDomain);
+        // Invented: neither the name nor its whole domain exists (an internal name of a real
+        // domain is not public, and that is no lie), and the message is fresh (a domain can
+        // lapse in later years).
+        let domain_missing = ctx.dns.is_some_and(|d| {
+            crate::dns::plan::helo_domain_question(entry)
+                .and_then(|q| d.get(&q))
+                .is_some_and(|a| a.rcode == crate::dns::Rcode::NxDomain)
+        });
+        let invented = domain_missing
+            && helo_dns.is_some_and(|(a, _)| {
+                a.rcode == crate::dns::Rcode::NxDomain
+                    && crate::rules::dns::age(ctx, a).weight == 1.0
+            });
         let dns_note = match helo_dns {
             Some((a, ip)) if invented => format!(
-                "; DNS says {} does not exist ({ip} sent it)",
+                "; DNS says neither {} nor its domain exists ({ip} sent it)",
                 a.name.trim_end_matches('.')
             ),
             Some((a, ip)) => format!(
@@ -375,9 +389,16 @@ mod dns_tests {
     }
 
     fn fired(helo_answer: (Rcode, &[&str])) -> bool {
+        fired_with(helo_answer, Rcode::NxDomain)
+    }
+
+    fn fired_with(helo_answer: (Rcode, &[&str]), domain: Rcode) -> bool {
         findings_with_dns(
             &message(),
-            &[("galangal.org", QType::A, helo_answer.0, helo_answer.1)],
+            &[
+                ("galangal.org", QType::A, helo_answer.0, helo_answer.1),
+                ("galangal.org", QType::Mx, domain, &[]),
+            ],
         )
         .iter()
         .any(|f| f.rule == "CHAIN005")
@@ -399,5 +420,13 @@ mod dns_tests {
             "elsewhere: still one kind only"
         );
         assert!(!fired((Rcode::ServFail, &[])), "a failure says nothing");
+        assert!(
+            !fired_with((Rcode::NxDomain, &[]), Rcode::NoError),
+            "an unpublished name in an existing domain is not invented"
+        );
+        assert!(
+            !fired_with((Rcode::NxDomain, &[]), Rcode::ServFail),
+            "nor when the domain's existence is unknown"
+        );
     }
 }

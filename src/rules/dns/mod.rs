@@ -6,7 +6,7 @@ pub mod lookup_cap;
 pub mod unknown;
 
 use crate::dns::Answer;
-use crate::report::Hop;
+use crate::rules::Ctx;
 use serde_json::{Value, json};
 
 /// Weight of DNS evidence about a hop older than the freshness threshold: records change
@@ -23,17 +23,20 @@ pub struct Age {
     pub note: String,
 }
 
-/// The age weighting of DNS evidence about `hop` looked up in `answer`.
-pub fn age(hop: &Hop, answer: &Answer, fresh_days: i64) -> Age {
-    let days = hop
-        .timestamp
-        .map(|ts| answer.asked_ts.saturating_sub(ts) / 86_400);
+/// The age weighting of DNS evidence looked up in `answer`. The message's age is measured
+/// from when our own side received it (the entry hop's date, written by our server), never
+/// from an outside hop's date: a forger could backdate his own lines to weaken the evidence.
+pub fn age(ctx: &Ctx<'_>, answer: &Answer) -> Age {
+    let fresh_days = ctx.settings.dns_fresh_days;
+    let days = ctx
+        .received_at()
+        .map(|(ts, _)| answer.asked_ts.saturating_sub(ts) / 86_400);
     match days {
         Some(d) if d > fresh_days => Age {
             days,
             weight: OLD_HOP_WEIGHT,
             note: format!(
-                " The hop is {d} days older than the lookup (over the {fresh_days}-day threshold): \
+                " The message is {d} days older than the lookup (over the {fresh_days}-day threshold): \
                  DNS records change over time, so this counts {OLD_HOP_WEIGHT} of its score."
             ),
         },

@@ -57,7 +57,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             ),
             _ => continue,
         };
-        let age = age(hop, a, ctx.settings.dns_fresh_days);
+        let age = age(ctx, a);
         out.add_scored(
             &RULE,
             base * age.weight,

@@ -75,7 +75,11 @@ pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
             }
         }
     }
-    if let Some(ip) = ip.and_then(|s| s.parse::<std::net::Ipv4Addr>().ok()) {
+    // Every written form of an address has at least four digits: most names have none.
+    let digits = lower.bytes().filter(u8::is_ascii_digit).count();
+    if digits >= 4
+        && let Some(ip) = ip.and_then(|s| s.parse::<std::net::Ipv4Addr>().ok())
+    {
         let o = ip.octets();
         let dashed = format!("{}-{}-{}-{}", o[0], o[1], o[2], o[3]);
         let reversed = format!("{}-{}-{}-{}", o[3], o[2], o[1], o[0]);

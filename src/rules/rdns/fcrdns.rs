@@ -56,10 +56,12 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         let unknown = forward
             .iter()
             .any(|a| a.is_none_or(|a| a.rcode.is_failure()));
-        if confirmed || unknown {
+        // Names beyond the few looked up might confirm: then the check is unknown.
+        let unchecked = ptr.answers.len() > MAX_PTR_NAMES;
+        if confirmed || unknown || unchecked {
             continue;
         }
-        let age = age(hop, ptr, ctx.settings.dns_fresh_days);
+        let age = age(ctx, ptr);
         let seen: Vec<String> = forward
             .iter()
             .flatten()
@@ -90,5 +92,79 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
                 "age": age_json(&age),
             }),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dns::{QType, Rcode};
+    use crate::rules::test_support::{findings_with_dns, msg};
+
+    fn fcrdns(ptr: &[&str], forward: &[(&str, Rcode, &[&str])]) -> bool {
+        let m = "Delivered-To: y@b-corp.com\n".to_string()
+            + &msg(&[
+                "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+            ]);
+        let mut records: Vec<(&str, QType, Rcode, &[&str])> = vec![(
+            "10.145.169.81.in-addr.arpa",
+            QType::Ptr,
+            Rcode::NoError,
+            ptr,
+        )];
+        for (name, rcode, addrs) in forward {
+            records.push((name, QType::A, *rcode, addrs));
+        }
+        findings_with_dns(&m, &records)
+            .iter()
+            .any(|f| f.rule == "RDNS005")
+    }
+
+    #[test]
+    fn confirmation_by_any_checked_name() {
+        let ptr = ["a.a-corp.com", "mail.a-corp.com"];
+        assert!(!fcrdns(
+            &ptr,
+            &[
+                ("a.a-corp.com", Rcode::NxDomain, &[]),
+                ("mail.a-corp.com", Rcode::NoError, &["81.169.145.10"])
+            ]
+        ));
+        assert!(fcrdns(
+            &ptr,
+            &[
+                ("a.a-corp.com", Rcode::NxDomain, &[]),
+                ("mail.a-corp.com", Rcode::NoError, &["81.169.145.99"])
+            ]
+        ));
+        assert!(
+            !fcrdns(
+                &ptr,
+                &[
+                    ("a.a-corp.com", Rcode::NxDomain, &[]),
+                    ("mail.a-corp.com", Rcode::Timeout, &[])
+                ]
+            ),
+            "unknown"
+        );
+    }
+
+    #[test]
+    fn names_beyond_the_checked_ones_leave_it_unknown() {
+        // Four PTR names; only three are looked up, and none of them confirms.
+        let ptr = [
+            "a.a-corp.com",
+            "b.a-corp.com",
+            "c.a-corp.com",
+            "d.a-corp.com",
+        ];
+        let nx: &[&str] = &[];
+        assert!(!fcrdns(
+            &ptr,
+            &[
+                ("a.a-corp.com", Rcode::NxDomain, nx),
+                ("b.a-corp.com", Rcode::NxDomain, nx),
+                ("c.a-corp.com", Rcode::NxDomain, nx)
+            ]
+        ));
     }
 }

@@ -43,7 +43,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         if !absent {
             continue;
         }
-        let age = age(hop, ptr, ctx.settings.dns_fresh_days);
+        let age = age(ctx, ptr);
         let recorded = recorded_rdns(hop);
         let then = match recorded {
             Some(r) => format!(" The receiver recorded it as {r} back then."),

@@ -56,7 +56,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         let forward = dns.address(recorded, ip.is_ipv6());
         let still_resolves = forward.is_some_and(|a| a.addresses().contains(&ip));
         let base = if still_resolves { 0.5 } else { RULE.score };
-        let age = age(hop, ptr, ctx.settings.dns_fresh_days);
+        let age = age(ctx, ptr);
         let detail = if still_resolves {
             format!(
                 " {recorded} still resolves to {ip}, so this is likely a second or changed name."

@@ -107,16 +107,18 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         if implicit {
             hosts.push(domain.clone());
         }
-        hosts.truncate(MAX_MX_HOSTS);
         // A null MX (`0 .`) says the domain takes no mail at all; nothing to compare.
         if hosts.iter().all(|h| h.is_empty()) {
             continue;
         }
-        let host_answers: Vec<&Answer> = hosts
+        // Names are compared against every MX host; addresses were looked up for the
+        // first few only.
+        let looked_up = &hosts[..hosts.len().min(MAX_MX_HOSTS)];
+        let host_lookups: Vec<Option<&Answer>> = looked_up
             .iter()
             .flat_map(|h| [dns.address(h, false), dns.address(h, true)])
-            .flatten()
             .collect();
+        let host_answers: Vec<&Answer> = host_lookups.iter().flatten().copied().collect();
         let addrs: Vec<IpAddr> = host_answers.iter().flat_map(|a| a.addresses()).collect();
         let recipient_site = registrable(&domain);
         let provider = hosts
@@ -129,7 +131,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         if matched.is_some() {
             continue;
         }
-        let age = age(report_hop, mx, ctx.settings.dns_fresh_days);
+        // Without every MX address the check is unknown, not failed: a lookup was not made
+        // (the cap, DNS001), failed (DNS002), or some MX hosts were not looked up at all.
+        let complete = hosts.len() <= MAX_MX_HOSTS
+            && host_lookups
+                .iter()
+                .all(|a| a.is_some_and(|a| !a.rcode.is_failure()));
+        if !complete {
+            continue;
+        }
+        let age = age(ctx, mx);
         let bys: Vec<&str> = ours.iter().filter_map(|h| h.by.host.as_deref()).collect();
         out.add_scored(
             &RULE,
@@ -170,6 +181,7 @@ mod tests {
             vec![("b-corp.com", QType::Mx, Rcode::NoError, mx)];
         for (host, addr) in mx_hosts {
             records.push((host, QType::A, Rcode::NoError, std::slice::from_ref(addr)));
+            records.push((host, QType::Aaaa, Rcode::NoError, &[]));
         }
         findings_with_dns(&m, &records)
             .iter()
@@ -204,5 +216,36 @@ mod tests {
         assert!(f.iter().any(|f| f.rule == "DNS002" && f.score == 0.0));
         let f = findings_with_dns(&m, &[("b-corp.com", QType::Mx, Rcode::NxDomain, &[])]);
         assert!(!f.iter().any(|f| f.rule == "ROUTE001"));
+        // The MX host's addresses failed: the check is unknown, not failed.
+        let f = findings_with_dns(
+            &m,
+            &[
+                (
+                    "b-corp.com",
+                    QType::Mx,
+                    Rcode::NoError,
+                    &["10 mx.b-corp.com"],
+                ),
+                ("mx.b-corp.com", QType::A, Rcode::ServFail, &[]),
+                ("mx.b-corp.com", QType::Aaaa, Rcode::NoError, &[]),
+            ],
+        );
+        assert!(!f.iter().any(|f| f.rule == "ROUTE001"), "{f:?}");
+    }
+
+    #[test]
+    fn names_are_compared_against_every_exchange() {
+        // Six MX hosts; mail entered through the sixth (a backup MX).
+        let mx = [
+            "10 mx1.b-corp.com",
+            "20 mx2.b-corp.com",
+            "30 mx3.b-corp.com",
+            "40 mx4.b-corp.com",
+            "50 mx5.b-corp.com",
+            "60 mx6.b-corp.com",
+        ];
+        assert!(!route("mx6.b-corp.com", &mx, &[]));
+        // Not through any of them, and the sixth's addresses were never looked up: unknown.
+        assert!(!route("mail2.b-corp.com", &mx, &[]));
     }
 }
