@@ -12,6 +12,28 @@ pub fn normalize(host: &str) -> String {
 /// The registrable domain (`mail.example.co.uk` -> `example.co.uk`), or `None` for IP
 /// literals, single labels and names under no known suffix.
 pub fn registrable(host: &str) -> Option<String> {
+    // The same few names (the From domain, our hosts, the senders) are asked about many
+    // times per message and across a mailbox: remember recent answers per thread.
+    thread_local! {
+        static RECENT: std::cell::RefCell<std::collections::HashMap<String, Option<String>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    const REMEMBERED: usize = 4096;
+    if let Some(hit) = RECENT.with(|r| r.borrow().get(host).cloned()) {
+        return hit;
+    }
+    let found = registrable_uncached(host);
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= REMEMBERED {
+            r.clear();
+        }
+        r.insert(host.to_string(), found.clone());
+    });
+    found
+}
+
+fn registrable_uncached(host: &str) -> Option<String> {
     let h = normalize(host);
     if h.is_empty()
         || !h.contains('.')
@@ -30,24 +52,39 @@ pub fn registrable(host: &str) -> Option<String> {
     (d.contains('.')).then(|| d.to_string())
 }
 
+/// `host` as [`normalize`] sees it, but borrowed and not lower-cased (the comparisons
+/// below ignore ASCII case): these run many times per message.
+fn trimmed(host: &str) -> &str {
+    host.trim()
+        .trim_matches(['[', ']', '<', '>'])
+        .trim_end_matches('.')
+}
+
 /// True when two host names name the same host: equal after normalisation, or one is a
 /// single label equal to the other's first label (`mx1` vs `mx1.example.com`).
 pub fn same_host(a: &str, b: &str) -> bool {
-    let (a, b) = (normalize(a), normalize(b));
+    let (a, b) = (trimmed(a), trimmed(b));
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    if a == b {
+    if a.eq_ignore_ascii_case(b) {
         return true;
     }
-    let first = |s: &str| s.split('.').next().unwrap_or_default().to_string();
-    (!a.contains('.') && a == first(&b)) || (!b.contains('.') && b == first(&a))
+    let first_label = |s: &str| -> usize { s.find('.').unwrap_or(s.len()) };
+    (!a.contains('.') && a.eq_ignore_ascii_case(&b[..first_label(b)]))
+        || (!b.contains('.') && b.eq_ignore_ascii_case(&a[..first_label(a)]))
 }
 
 /// True when `host` is `domain` or a name under it.
 pub fn within(host: &str, domain: &str) -> bool {
-    let (h, d) = (normalize(host), normalize(domain));
-    !d.is_empty() && (h == d || h.ends_with(&format!(".{d}")))
+    let (h, d) = (trimmed(host).as_bytes(), trimmed(domain).as_bytes());
+    if d.is_empty() {
+        return false;
+    }
+    h.eq_ignore_ascii_case(d)
+        || (h.len() > d.len()
+            && h[h.len() - d.len() - 1] == b'.'
+            && h[h.len() - d.len()..].eq_ignore_ascii_case(d))
 }
 
 /// A big mail provider: the domains its users' addresses are in, and the domains its mail

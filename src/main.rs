@@ -207,8 +207,8 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         );
         bar
     });
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    // Not a locked handle: the scan writes from its own output thread.
+    let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout());
     let mut on_event = |e: Event| match e {
         Event::Error { source, error } => {
             let at = source

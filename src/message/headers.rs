@@ -84,17 +84,23 @@ pub fn key_headers(fields: &[Field<'_>]) -> KeyHeaders {
 pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
     // Most values are one UTF-8 line without encoded words: mailparse would return them as
     // they are, so skip re-parsing the field.
-    if !addresses
-        && let Ok(v) = std::str::from_utf8(field.value)
+    if let Ok(v) = std::str::from_utf8(field.value)
         && !v.contains("=?")
         && !v.contains(['\r', '\n'])
     {
         let v = v.trim();
+        let value = crate::text::clean(v);
+        let addresses = if addresses {
+            let parsed = mailparse::addrparse(&value).ok();
+            address_list(parsed, &value)
+        } else {
+            Vec::new()
+        };
         return HeaderValue {
             raw: v.to_string(),
-            value: crate::text::clean(v),
+            value,
             lossy: false,
-            addresses: Vec::new(),
+            addresses,
             utc: None,
             timestamp: None,
             count: None,
@@ -106,7 +112,7 @@ pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
         Ok((header, _)) => {
             let value = header.get_value();
             let addrs = if addresses {
-                address_list(&header, &value)
+                address_list(mailparse::addrparse_header(&header).ok(), &value)
             } else {
                 Vec::new()
             };
@@ -125,9 +131,9 @@ pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
     }
 }
 
-fn address_list(header: &mailparse::MailHeader<'_>, value: &str) -> Vec<String> {
+fn address_list(parsed: Option<mailparse::MailAddrList>, value: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(list) = mailparse::addrparse_header(header) {
+    if let Some(list) = parsed {
         for addr in list.iter() {
             match addr {
                 mailparse::MailAddr::Single(s) => out.push(s.addr.clone()),

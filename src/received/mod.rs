@@ -715,12 +715,12 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() < needle.len() {
         return false;
     }
-    // Compare only where the first byte matches: most of a header is never a candidate.
+    // Compare only where the first byte matches (found with memchr): most of a header is
+    // never a candidate.
     let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    (0..=hay.len() - needle.len()).any(|i| {
-        let b = hay[i];
-        (b == lower || b == upper) && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
-    })
+    let last_start = hay.len() - needle.len();
+    memchr::memchr2_iter(lower, upper, &hay[..=last_start])
+        .any(|i| hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
 }
 
 fn strip_prefix_ci<'a>(w: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {

@@ -71,36 +71,44 @@ impl Mta {
 /// Recognises the family from marks in the raw value. Order matters: a relay can mention
 /// another product (`with esmtp (Exim ...)` beats a `Postfix` word in a comment).
 pub fn detect(value: &[u8]) -> Option<Mta> {
-    // One lower-cased copy, searched with the standard library's fast substring search.
-    let lower = String::from_utf8_lossy(value).to_ascii_lowercase();
+    // One lower-cased copy. Most marks are a product name right after `(`: those are
+    // looked for at the few `(` of the line, the rest with a substring search.
+    let lower = match std::str::from_utf8(value) {
+        Ok(text) => text.to_ascii_lowercase(),
+        Err(_) => String::from_utf8_lossy(value).to_ascii_lowercase(),
+    };
+    let after_parens: Vec<&str> = memchr::memchr_iter(b'(', lower.as_bytes())
+        .map(|i| &lower[i + 1..])
+        .collect();
+    let paren = |prefix: &str| after_parens.iter().any(|rest| rest.starts_with(prefix));
     let has = |needle: &str| lower.contains(needle);
-    let mta = if has("(exim ") || has("(exim)") {
+    let mta = if paren("exim ") || paren("exim)") {
         Mta::Exim
-    } else if has("(postfix") {
+    } else if paren("postfix") {
         Mta::Postfix
     } else if has("microsoft smtp") && !has("microsoft smtpsvc") || has(" with mapi") {
         Mta::Exchange
     } else if has("microsoft smtpsvc") {
         Mta::Smtpsvc
-    } else if has("(fetchmail") {
+    } else if paren("fetchmail") {
         Mta::Fetchmail
-    } else if has("(qmail ") || has("qmail-ldap") {
+    } else if paren("qmail ") || has("qmail-ldap") {
         Mta::Qmail
-    } else if has("(qpsmtpd") {
+    } else if paren("qpsmtpd") {
         Mta::Qpsmtpd
-    } else if has("(mdaemon") {
+    } else if paren("mdaemon") {
         Mta::Mdaemon
     } else if has("communigate") {
         Mta::Communigate
     } else if has("domino") {
         Mta::Domino
-    } else if has("(haraka") {
+    } else if paren("haraka") {
         Mta::Haraka
-    } else if has("(opensmtpd") {
+    } else if paren("opensmtpd") {
         Mta::Opensmtpd
-    } else if has("(stalwart") {
+    } else if paren("stalwart") {
         Mta::Stalwart
-    } else if has("(courier") || has("[::ffff:") && has(" with esmtp") {
+    } else if paren("courier") || has("[::ffff:") && has(" with esmtp") {
         Mta::Courier
     } else if has("google transport security")
         || has("by mx.google.com")
@@ -110,9 +118,9 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
         Mta::Google
     } else if sendmail_version(value) {
         Mta::Sendmail
-    } else if (has("(helo ") || has("helo=")) && exim_like_id(value) {
+    } else if (paren("helo ") || has("helo=")) && exim_like_id(value) {
         Mta::Exim
-    } else if (has("(helo ") || bare_ipv4_comment(value))
+    } else if (paren("helo ") || bare_ipv4_comment(value))
         && (has(" with smtp;") || has(" with esmtp;"))
     {
         Mta::Qmail

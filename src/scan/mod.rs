@@ -404,37 +404,57 @@ fn error_done(source: Source, error: String) -> Done {
 
 /// Scans `paths` (`-` is standard input), writing one NDJSON line per message to `out`
 /// in input order, and returns the summary. Errors in single inputs never stop the scan.
+///
+/// Finding and analysing the next batch overlaps with writing the last one: a writer
+/// thread takes finished batches in order (at most one waiting), so the workers never
+/// wait for output.
 pub fn run(
     paths: &[PathBuf],
     scan: &ScanOptions,
-    out: &mut dyn Write,
-    on_event: &mut dyn FnMut(Event),
+    out: &mut (dyn Write + Send),
+    on_event: &mut (dyn FnMut(Event) + Send),
 ) -> io::Result<Summary> {
     let start = Instant::now();
-    let mut summary = Summary::default();
     let mut units = walk::units(paths);
     let batch = scan.batch.max(1);
-    loop {
-        // Standard input cannot be read by a worker while others wait on it: alone.
-        let mut chunk: Vec<Unit> = Vec::with_capacity(batch);
-        for u in units.by_ref() {
-            let stdin = matches!(u, Unit::Stdin);
-            chunk.push(u);
-            if stdin || chunk.len() == batch {
+    let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Done>>(1);
+    let mut summary = std::thread::scope(|threads| {
+        let writer = threads.spawn(move || -> io::Result<Summary> {
+            let mut summary = Summary::default();
+            for done in batches {
+                write_done(done, scan, &mut summary, out, on_event)?;
+                on_event(Event::Progress {
+                    messages: summary.messages + summary.errors,
+                });
+            }
+            out.flush()?;
+            Ok(summary)
+        });
+        loop {
+            // Standard input cannot be read by a worker while others wait on it: alone.
+            let mut chunk: Vec<Unit> = Vec::with_capacity(batch);
+            for u in units.by_ref() {
+                let stdin = matches!(u, Unit::Stdin);
+                chunk.push(u);
+                if stdin || chunk.len() == batch {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
+            let done = resolve_pending(done, scan);
+            // A send fails only when the writer stopped on an error, which join reports.
+            if to_writer.send(done).is_err() {
                 break;
             }
         }
-        if chunk.is_empty() {
-            break;
-        }
-        let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
-        let done = resolve_pending(done, scan);
-        write_done(done, scan, &mut summary, out, on_event)?;
-        on_event(Event::Progress {
-            messages: summary.messages + summary.errors,
-        });
-    }
-    out.flush()?;
+        drop(to_writer);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the output thread panicked")))
+    })?;
     summary.elapsed_s = start.elapsed().as_secs_f64();
     summary.messages_per_s = summary.messages as f64 / summary.elapsed_s.max(1e-9);
     Ok(summary)

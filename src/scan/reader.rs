@@ -146,44 +146,91 @@ impl<R: BufRead> MboxReader<R> {
         }
 
         // Body: count bytes until a separator line after a blank line, past Content-Length.
-        let protected = content_length(&msg.header);
-        let mut previous_blank = true;
-        let mut trailing_blank: u64 = 0;
+        // Lines inside the reader's buffer are looked at in place (most bodies never need a
+        // copy); a line that crosses the buffer's end is read through `read_line_capped`.
+        let mut body = Body {
+            protected: content_length(&msg.header),
+            previous_blank: true,
+            trailing_blank: 0,
+        };
         loop {
+            let available = match self.input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            let mut used = 0;
+            let mut separator: Option<(usize, Vec<u8>)> = None;
+            while let Some(nl) = memchr::memchr(b'\n', &available[used..]) {
+                let line = &available[used..=used + nl];
+                let prefix = &line[..line.len().min(LINE_PREFIX)];
+                if body.line(&mut msg, prefix, line.len() as u64) {
+                    separator = Some((line.len(), prefix.to_vec()));
+                    break;
+                }
+                used += line.len();
+            }
+            if let Some((len, line)) = separator {
+                self.pending = Some((line, self.offset + used as u64));
+                self.offset += (used + len) as u64;
+                self.input.consume(used + len);
+                return Ok(Some(msg));
+            }
+            if used > 0 {
+                self.offset += used as u64;
+                self.input.consume(used);
+                continue;
+            }
             let n = read_line_capped(&mut self.input, &mut self.line, LINE_PREFIX)?;
             if n == 0 {
                 break;
             }
             let line_start = self.offset;
             self.offset += n;
-            // Content-Length protects body lines that merely look like separators; a
-            // separator in the strict form always splits, so a bogus length cannot swallow
-            // the messages after it.
-            let past_length = protected.is_none_or(|cl| msg.body_len >= cl);
-            if previous_blank
-                && crate::mbox::is_separator(&self.line)
-                && (past_length || crate::mbox::is_strict_separator(&self.line))
-            {
-                // The blank line before a separator belongs to the mbox, not the message.
-                msg.body_len -= trailing_blank;
+            if body.line(&mut msg, &self.line, n) {
                 self.pending = Some((std::mem::take(&mut self.line), line_start));
                 return Ok(Some(msg));
             }
-            // mboxrd: `>From ` (any number of `>`) loses one `>`.
-            let quoted = self.line.first() == Some(&b'>') && {
-                let rest = self
-                    .line
-                    .iter()
-                    .skip_while(|&&b| b == b'>')
-                    .copied()
-                    .collect::<Vec<u8>>();
-                rest.starts_with(b"From ")
-            };
-            msg.body_len += n - u64::from(quoted);
-            previous_blank = is_blank(&self.line);
-            trailing_blank = if previous_blank { n } else { 0 };
         }
         Ok(Some(msg))
+    }
+}
+
+/// The state of a body being counted.
+struct Body {
+    /// Content-Length, which protects body lines that merely look like separators.
+    protected: Option<u64>,
+    previous_blank: bool,
+    trailing_blank: u64,
+}
+
+impl Body {
+    /// Counts one body line of `n` bytes whose start is `prefix`; true when it is the next
+    /// message's separator instead (the blank line before it is then taken back).
+    fn line(&mut self, msg: &mut RawMessage, prefix: &[u8], n: u64) -> bool {
+        // A separator in the strict form always splits, so a bogus length cannot swallow
+        // the messages after it.
+        let past_length = self.protected.is_none_or(|cl| msg.body_len >= cl);
+        if self.previous_blank
+            && crate::mbox::is_separator(prefix)
+            && (past_length || crate::mbox::is_strict_separator(prefix))
+        {
+            // The blank line before a separator belongs to the mbox, not the message.
+            msg.body_len -= self.trailing_blank;
+            return true;
+        }
+        // mboxrd: `>From ` (any number of `>`) loses one `>`.
+        let quoted = prefix.first() == Some(&b'>') && {
+            let arrows = prefix.iter().take_while(|&&b| b == b'>').count();
+            prefix[arrows..].starts_with(b"From ")
+        };
+        msg.body_len += n - u64::from(quoted);
+        self.previous_blank = is_blank(prefix);
+        self.trailing_blank = if self.previous_blank { n } else { 0 };
+        false
     }
 }
 

@@ -105,10 +105,13 @@ fn entries(dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {
             Ok(t) => t.is_dir(),
             Err(_) => path.is_dir(),
         };
-        v.push((path, is_dir));
+        // The name is kept beside the path: sorting by `Path::file_name` re-parses paths.
+        v.push((e.file_name(), path, is_dir));
     }
-    v.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
-    Ok(v)
+    v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(v.into_iter()
+        .map(|(_, path, is_dir)| (path, is_dir))
+        .collect())
 }
 
 fn is_maildir(dir: &Path) -> bool {
