@@ -271,6 +271,19 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             rules.join(", ")
         }
     );
+    if let Some(d) = summary.dns {
+        let silent = if d.lookups > 0 && d.failed == d.lookups {
+            "; no DNS answer at all: is the resolver reachable? (--no-dns turns lookups off)"
+        } else {
+            ""
+        };
+        eprintln!(
+            "hopsleuth: DNS ({}): {} lookups, {} without an answer{silent}",
+            d.mode.as_str(),
+            d.lookups,
+            d.failed
+        );
+    }
     if let Some(path) = &args.summary {
         std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n")
             .map_err(|e| anyhow::anyhow!("{}: cannot write summary: {e}", path.display()))?;

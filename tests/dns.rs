@@ -571,6 +571,8 @@ fn record_then_replay_reproduces_the_reports() {
         first.stdout, second.stdout,
         "replays are byte-for-byte identical"
     );
+    let summary = String::from_utf8_lossy(&first.stderr);
+    assert!(summary.contains("DNS (replay): "), "{summary}");
     let (live, replay) = (stdout_lines(&live), stdout_lines(&first));
     assert_eq!(live.len(), files.len());
     let mut dns_findings = 0;

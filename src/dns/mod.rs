@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The record types hopsleuth asks for.
@@ -350,6 +351,8 @@ const FAILURE_TTL: Duration = Duration::from_secs(60);
 /// them from plain threads, not from inside an async runtime.
 pub struct Dns {
     backend: Box<dyn Lookup>,
+    sent: AtomicU64,
+    failed: AtomicU64,
     cache: Mutex<cache::Cache>,
     record_to: Option<PathBuf>,
     used: Mutex<BTreeMap<Question, Answer>>,
@@ -387,6 +390,8 @@ impl Dns {
     ) -> Dns {
         Dns {
             backend,
+            sent: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
             cache: Mutex::new(cache::Cache::new(cache_entries)),
             record_to,
             used: Mutex::new(BTreeMap::new()),
@@ -431,6 +436,9 @@ impl Dns {
         }
         if !missing.is_empty() {
             let answers = self.backend.lookup_all(&missing);
+            self.sent.fetch_add(answers.len() as u64, Ordering::Relaxed);
+            let failed = answers.iter().filter(|a| a.rcode.is_failure()).count();
+            self.failed.fetch_add(failed as u64, Ordering::Relaxed);
             let now = Instant::now();
             let mut cache = lock(&self.cache);
             for (q, a) in missing.into_iter().zip(answers) {
@@ -452,6 +460,15 @@ impl Dns {
         out
     }
 
+    /// What this resolver has done so far.
+    pub fn stats(&self) -> DnsStats {
+        DnsStats {
+            mode: self.mode(),
+            lookups: self.sent.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+        }
+    }
+
     /// Writes the recording, when one was asked for.
     pub fn finish(&self) -> Result<(), DnsError> {
         let Some(path) = &self.record_to else {
@@ -460,6 +477,17 @@ impl Dns {
         let used = lock(&self.used);
         record::write(path, used.values())
     }
+}
+
+/// Lookups made by a resolver (the scan summary's `dns`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DnsStats {
+    /// Where answers came from.
+    pub mode: Mode,
+    /// Distinct questions sent to the backend (not answered from the cache).
+    pub lookups: u64,
+    /// Of those, how many got no answer (timeout, SERVFAIL, REFUSED, not recorded, ...).
+    pub failed: u64,
 }
 
 /// A poisoned lock only means another thread panicked mid-update; the map is still usable.

@@ -201,15 +201,19 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
         ));
     }
 
-    let (clause_end, date_part) = split_date(value, &mut r);
+    let (clause_end, date_part, clause_tokens) = split_date(value, &mut r);
     let clauses_bytes = &value[..clause_end];
+    // The clause tokens were read while looking for the `;`; lex again only when the
+    // clauses end elsewhere.
+    let clause_tokens =
+        clause_tokens.unwrap_or_else(|| Lexer::new(clauses_bytes).collect::<Vec<_>>());
     let base = value.as_ptr() as usize;
 
     // Group tokens by clause; tokens before the first keyword are "leading".
     let mut leading: Vec<Token<'a>> = Vec::new();
     let mut groups: Vec<(Clause, ClauseTokens<'a>)> = Vec::new();
     let mut seen_by = false;
-    for tok in Lexer::new(clauses_bytes) {
+    for tok in clause_tokens {
         if let Token::Word(w) = tok
             && let Some(k) = keyword(w)
         {
@@ -456,17 +460,26 @@ fn comment_depth_exceeds(value: &[u8], max: usize) -> bool {
     false
 }
 
-/// Finds where the clauses end and the date begins. Returns the clause length and the bytes
-/// after the date (for trailing clauses), filling `r.date`.
-fn split_date<'a>(value: &'a [u8], r: &mut Received<'a>) -> (usize, Option<&'a [u8]>) {
+/// The tokens before the first top-level `;`, when the clauses end there.
+type ClauseTokensBeforeSemi<'a> = Option<Vec<Token<'a>>>;
+
+/// Finds where the clauses end and the date begins. Returns the clause length, the bytes
+/// after the date (for trailing clauses) and, when the clauses end at the first `;`, their
+/// tokens; fills `r.date`.
+fn split_date<'a>(
+    value: &'a [u8],
+    r: &mut Received<'a>,
+) -> (usize, Option<&'a [u8]>, ClauseTokensBeforeSemi<'a>) {
     // The first top-level `;` normally starts the date.
     let mut lexer = Lexer::new(value);
     let mut semi_at = None;
+    let mut before: Vec<Token<'a>> = Vec::new();
     while let Some(tok) = lexer.next() {
         if tok == Token::Semi {
             semi_at = Some(lexer.position() - 1);
             break;
         }
+        before.push(tok);
     }
     if let Some(semi) = semi_at {
         // Try the text after each `;` in turn: `with;ESMTP id x; date` has junk first.
@@ -481,7 +494,7 @@ fn split_date<'a>(value: &'a [u8], r: &mut Received<'a>) -> (usize, Option<&'a [
                     r.notes
                         .push("text between the first `;` and the date was ignored".into());
                 }
-                return (semi, Some(&after[used..]));
+                return (semi, Some(&after[used..]), Some(before));
             }
             attempts += 1;
             match after.iter().position(|&b| b == b';') {
@@ -494,19 +507,19 @@ fn split_date<'a>(value: &'a [u8], r: &mut Received<'a>) -> (usize, Option<&'a [
             let s = semi + 1 + start;
             r.date = Some(d);
             r.date_text = Some(&value[s..s + used]);
-            return (semi, Some(&value[s + used..]));
+            return (semi, Some(&value[s + used..]), Some(before));
         }
         r.notes.push("no date after `;`".into());
-        return (semi, None);
+        return (semi, None, Some(before));
     }
     // No `;`: look for a date after the last clause keyword's value.
     if let Some((start, d, used)) = find_date(value) {
         r.date = Some(d);
         r.date_text = Some(&value[start..start + used]);
         r.notes.push("no `;` before the date".into());
-        return (start, Some(&value[start + used..]));
+        return (start, Some(&value[start + used..]), None);
     }
-    (value.len(), None)
+    (value.len(), None, Some(before))
 }
 
 fn trim_space(s: &[u8]) -> &[u8] {

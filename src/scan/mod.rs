@@ -88,6 +88,8 @@ pub struct Summary {
     pub messages_per_s: f64,
     /// The most severe verdict seen.
     pub worst: Option<Verdict>,
+    /// DNS lookups made, `null` without DNS.
+    pub dns: Option<crate::dns::DnsStats>,
 }
 
 /// An NDJSON error record: `{"source": {...}, "error": "..."}`.
@@ -457,6 +459,7 @@ pub fn run(
     })?;
     summary.elapsed_s = start.elapsed().as_secs_f64();
     summary.messages_per_s = summary.messages as f64 / summary.elapsed_s.max(1e-9);
+    summary.dns = scan.dns.as_ref().map(|d| d.stats());
     Ok(summary)
 }
 
