@@ -758,3 +758,36 @@ fn a_report_does_not_depend_on_its_batch() {
     let in_batch = prepared[1].clone().finish(answers.get(1), &options);
     assert_eq!(alone.to_json(), in_batch.to_json());
 }
+
+/// An authenticated submission below the entry (a user at home) is a client, not a mail
+/// server: its missing PTR and unknown HELO name are not findings.
+#[test]
+fn authenticated_submissions_are_not_judged_as_mail_servers() {
+    let server = fixture_server();
+    let dns = resolver(server.addr);
+    let submission = "from nonexistent.a-corp.test (unknown [93.184.216.23]) by mail.a-corp.test (Postfix) with ESMTPSA id 77; Mon, 23 Nov 2026 10:00:01 +0000";
+    let m = message(&[
+        &entry_from(
+            "mail.a-corp.test",
+            "mail.a-corp.test",
+            "93.184.216.20",
+            "mx.ours.test",
+        ),
+        submission,
+    ]);
+    let r = analyze(&dns, &m);
+    assert_eq!(r.trust.entry_hop, Some(1), "{:?}", r.trust.basis);
+    assert!(r.hops[0].auth.is_some());
+    for id in ["RDNS004", "HELO007", "RDNS005"] {
+        assert!(!rules(&r).contains(&id), "{id}: {:#?}", r.findings);
+    }
+    assert!(
+        !r.dns
+            .answers
+            .iter()
+            .any(|a| a.name == "23.216.184.93.in-addr.arpa.")
+    );
+    // The same hop without authentication is judged.
+    let r = analyze(&dns, &m.replace("ESMTPSA", "ESMTP"));
+    assert!(rules(&r).contains(&"RDNS004"), "{:#?}", r.findings);
+}

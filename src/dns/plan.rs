@@ -32,7 +32,11 @@ pub struct Subject<'a> {
     pub recipients: &'a [String],
 }
 
-/// A hop whose sender DNS is checked, with its connecting address.
+/// A hop whose sender DNS is checked, with its connecting address: the entry hop and the
+/// hops below it that came over SMTP from a public address, except authenticated
+/// submissions. A user submitting from home or a phone (ESMTPA, `Authenticated sender`) is
+/// a client, not a mail server: no PTR, a dynamic one, or a HELO like `laptop.local` are
+/// normal there and say nothing about forgery.
 pub fn checked_hops(hops: &[Hop], entry_hop: Option<usize>) -> Vec<(&Hop, IpAddr)> {
     let Some(entry) = entry_hop else {
         return Vec::new();
@@ -40,7 +44,7 @@ pub fn checked_hops(hops: &[Hop], entry_hop: Option<usize>) -> Vec<(&Hop, IpAddr
     hops.iter()
         .take(entry.saturating_add(1))
         .rev()
-        .filter(|h| h.kind == Kind::Smtp)
+        .filter(|h| h.kind == Kind::Smtp && h.auth.is_none())
         .filter_map(|h| {
             let ip: IpAddr = h.from.ip.as_deref()?.parse().ok()?;
             (!crate::netclass::is_non_public(ip)).then_some((h, ip))

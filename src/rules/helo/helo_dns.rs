@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     score: 1.0,
     summary: "a sender's HELO name does not exist in DNS, or resolves to other addresses",
     docs: "## What it checks
-For the entry hop and every hop below it whose HELO is a host name: its addresses of the
+For the entry hop and every SMTP hop below it (not authenticated submissions) whose HELO is a host name: its addresses of the
 connecting address's family (A or AAAA). A name that does not exist (NXDOMAIN) scores 1;
 a name without addresses of that family, or whose addresses do not include the
 connecting one, scores 0.5. Failed lookups leave the check unknown (DNS002); old hops

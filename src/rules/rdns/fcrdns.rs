@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     score: 1.5,
     summary: "forward-confirmed reverse DNS fails: no PTR name of the sender resolves back to its address",
     docs: "## What it checks
-For the entry hop and every hop below it: the PTR names of the connecting address are
+For the entry hop and every SMTP hop below it (not authenticated submissions): the PTR names of the connecting address are
 looked up forward (A for IPv4, AAAA for IPv6). The reverse DNS is confirmed when one of
 them resolves back to the address. It fails when every name answers (NXDOMAIN or other
 addresses); when a lookup failed the check is unknown (DNS002). Old hops count a quarter.

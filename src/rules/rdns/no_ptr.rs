@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     score: 1.0,
     summary: "a sender's address has no PTR record today (NXDOMAIN or no data)",
     docs: "## What it checks
-For the entry hop and every hop below it, whether the connecting address has a PTR record
+For the entry hop and every SMTP hop below it (not authenticated submissions), whether the connecting address has a PTR record
 today. NXDOMAIN and an empty answer both count; failures (timeout, SERVFAIL) do not (see
 DNS002). Old hops count a quarter.
 

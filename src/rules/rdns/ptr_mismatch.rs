@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     score: 2.0,
     summary: "the reverse name a receiver recorded for a sender is not that address's PTR today",
     docs: "## What it checks
-For the entry hop and every hop below it: the receiver recorded the connecting address
+For the entry hop and every SMTP hop below it (not authenticated submissions): the receiver recorded the connecting address
 and its reverse name (`from helo (rdns [ip])`). hopsleuth asks DNS for the address's PTR
 today and compares. When no PTR name matches the recorded one, the finding scores 2;
 when the recorded name still resolves to the address (a second name, a renamed host) it
