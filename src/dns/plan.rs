@@ -9,6 +9,7 @@
 use super::{Answer, Dns, Mode, Question, Rcode};
 use crate::received::Kind;
 use crate::report::Hop;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -284,28 +285,34 @@ impl DnsSection {
 /// Resolves a batch of messages' questions together (each distinct question once), in
 /// two stages, and returns each message's answers in order.
 pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<MessageDns> {
+    // Planning is per message and runs in parallel; only the lookups are batch-wide.
     let mut planners: Vec<Planner> = subjects.iter().map(|_| Planner::new(cap)).collect();
-    for (s, p) in subjects.iter().zip(planners.iter_mut()) {
-        first_questions(s, p);
-    }
+    subjects
+        .par_iter()
+        .zip(planners.par_iter_mut())
+        .for_each(|(s, p)| first_questions(s, p));
     let first: Vec<Question> = planners.iter().flat_map(|p| p.asked.clone()).collect();
     let mut answers = dns.resolve(&first);
-    for (s, p) in subjects.iter().zip(planners.iter_mut()) {
-        // Only this message's own answers: a report must not depend on its batch.
-        let own: HashMap<Question, Answer> = p
-            .asked
-            .iter()
-            .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
-            .collect();
-        second_questions(s, &own, p);
-    }
+    subjects
+        .par_iter()
+        .zip(planners.par_iter_mut())
+        .for_each(|(s, p)| {
+            // Only this message's own answers: a report must not depend on its batch.
+            let own: HashMap<Question, Answer> = p
+                .asked
+                .iter()
+                .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+                .collect();
+            second_questions(s, &own, p);
+        });
     let second: Vec<Question> = planners
         .iter()
         .flat_map(|p| p.asked.iter().filter(|q| !answers.contains_key(q)).cloned())
         .collect();
     answers.extend(dns.resolve(&second));
+    let mode = dns.mode();
     planners
-        .into_iter()
+        .into_par_iter()
         .map(|p| {
             let mine = p
                 .asked
@@ -313,7 +320,7 @@ pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<Mes
                 .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
                 .collect();
             MessageDns {
-                mode: dns.mode(),
+                mode,
                 cap,
                 over_cap: p.over_cap(),
                 asked: p.asked,
