@@ -23,6 +23,20 @@ pub fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Bytes that end a word: white space, `(`, `)` and `;` (a table: the lexer looks at every
+/// byte of every Received header).
+const ENDS_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'(' as usize] = true;
+    t[b')' as usize] = true;
+    t[b';' as usize] = true;
+    t
+};
+
 /// Iterator over the tokens of a Received value.
 pub struct Lexer<'a> {
     input: &'a [u8],
@@ -87,7 +101,7 @@ impl<'a> Iterator for Lexer<'a> {
             _ => {
                 let end = input[start..]
                     .iter()
-                    .position(|&b| is_space(b) || matches!(b, b'(' | b')' | b';'))
+                    .position(|&b| ENDS_WORD[usize::from(b)])
                     .map_or(input.len(), |i| start + i);
                 self.pos = end;
                 Some(Token::Word(&input[start..end]))
@@ -101,17 +115,21 @@ impl<'a> Iterator for Lexer<'a> {
 pub fn comment_end(input: &[u8], from: usize) -> usize {
     let mut depth = 0usize;
     let mut i = from;
-    while i < input.len() {
+    // Jump between the three bytes that matter (memchr): comments are mostly plain text.
+    while let Some(at) = input
+        .get(i..)
+        .and_then(|rest| memchr::memchr3(b'\\', b'(', b')', rest))
+    {
+        i += at;
         match input[i] {
             b'\\' => i += 1,
             b'(' => depth += 1,
-            b')' => {
+            _ => {
                 if depth == 0 {
                     return i;
                 }
                 depth -= 1;
             }
-            _ => {}
         }
         i += 1;
     }

@@ -252,6 +252,19 @@ fn process_file(path: &std::path::Path, explicit: bool, scan: &ScanOptions) -> D
         };
     }
     if crate::mbox::is_mbox(head) {
+        // Most mailbox-format files hold one message: analyse it in place.
+        if let Some(body_len) = reader::single_message_body_len(&bytes) {
+            let prepared = crate::prepare(&bytes, &scan.options).map(|mut p| {
+                p.message.body_length = usize::try_from(body_len).unwrap_or(usize::MAX);
+                p
+            });
+            let source = Source {
+                path: name,
+                index: Some(0),
+                offset: Some(0),
+            };
+            return Done::Many(vec![prepared_done(prepared, source, scan)]);
+        }
         let reader = reader::MboxReader::new(
             io::Cursor::new(&bytes[..]),
             scan.options.limits.max_header_bytes,

@@ -73,6 +73,40 @@ fn content_length(header: &[u8]) -> Option<u64> {
     })
 }
 
+/// For an mbox file in memory that holds one message only (no other line starts with
+/// `From `): the body length [`MboxReader`] would count, without copying anything. `None`
+/// when another `From ` line may start a message, so the reader must decide.
+pub fn single_message_body_len(bytes: &[u8]) -> Option<u64> {
+    let first_line_end = memchr::memchr(b'\n', bytes)? + 1;
+    if memchr::memmem::find(&bytes[first_line_end..], b"\nFrom ").is_some() {
+        return None;
+    }
+    // The header block ends with the first blank line, as the reader reads it.
+    let mut at = first_line_end;
+    let body_start = loop {
+        let Some(nl) = memchr::memchr(b'\n', &bytes[at..]) else {
+            return Some(0);
+        };
+        let line = &bytes[at..=at + nl];
+        at += nl + 1;
+        if is_blank(line) {
+            break at;
+        }
+    };
+    // mboxrd: each `>From ` line (any number of `>`) counts one byte less.
+    let body = &bytes[body_start..];
+    // Only lines that start with `>` can be quoted: jump to them.
+    let quoted = std::iter::once(0)
+        .chain(memchr::memmem::find_iter(body, b"\n>").map(|i| i + 1))
+        .filter(|&start| {
+            let line = &body[start..body.len().min(start + LINE_PREFIX)];
+            let arrows = line.iter().take_while(|&&b| b == b'>').count();
+            arrows > 0 && line[arrows..].starts_with(b"From ")
+        })
+        .count();
+    Some(body.len() as u64 - quoted as u64)
+}
+
 /// Streams the messages of an mbox.
 pub struct MboxReader<R: BufRead> {
     input: R,
@@ -311,6 +345,29 @@ mod tests {
         );
         assert_eq!(msgs[1].index, Some(1));
         assert_eq!(msgs[1].body_len, 2);
+    }
+
+    #[test]
+    fn single_message_fast_path_counts_as_the_reader_does() {
+        for mbox in [
+            &b"From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nbody\n>From me\n>>From you\n>not\n"
+                [..],
+            b"From a@x Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\n\r\nbody\r\n\r\n",
+            b"From a@x Mon Jan  1 00:00:00 2024\nSubject: no blank line\n",
+            b"From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\nnot a field\n\nbody",
+            b"From a@x Mon Jan  1 00:00:00 2024\n\n",
+        ] {
+            let msgs = read_all(mbox);
+            assert_eq!(msgs.len(), 1);
+            assert_eq!(
+                single_message_body_len(mbox),
+                Some(msgs[0].body_len),
+                "{}",
+                String::from_utf8_lossy(mbox)
+            );
+        }
+        let two = b"From a@x Mon Jan  1 00:00:00 2024\nSubject: 1\n\nx\n\nFrom b@x Mon Jan  1 00:00:01 2024\nSubject: 2\n\ny\n";
+        assert_eq!(single_message_body_len(two), None, "the reader decides");
     }
 
     #[test]
