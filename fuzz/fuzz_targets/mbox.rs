@@ -1,6 +1,7 @@
 //! The mbox splitters: the in-memory one tiles the input in order; the streaming reader the
 //! scanner uses never panics, keeps offsets increasing and inside the input, and keeps
-//! header blocks within the limit.
+//! header blocks within the limit; the scanner's in-place count of a one-message mailbox
+//! agrees with the reader.
 #![no_main]
 use hopsleuth::mbox;
 use hopsleuth::scan::reader::MboxReader;
@@ -24,5 +25,17 @@ fuzz_target!(|data: &[u8]| {
         assert!(last.is_none_or(|l| raw.offset > l));
         assert!(raw.header.len() <= limit + 1 + 256 + 1024, "header kept beyond the limit");
         last = Some(raw.offset);
+    }
+
+    // The scanner's in-place path for one-message mailbox files counts the body exactly as
+    // the streaming reader does.
+    if data.starts_with(b"From ")
+        && let Some(body_len) = hopsleuth::scan::reader::single_message_body_len(data)
+    {
+        let all: Vec<_> = MboxReader::new(std::io::Cursor::new(data), usize::MAX / 4)
+            .collect::<std::io::Result<_>>()
+            .expect("reading from memory cannot fail");
+        assert_eq!(all.len(), 1, "one message");
+        assert_eq!(all[0].body_len, body_len);
     }
 });
