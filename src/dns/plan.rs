@@ -128,18 +128,53 @@ impl Planner {
     }
 }
 
+/// What a checked hop asks first: the PTR of its address, then the addresses (of the
+/// address's family) of its claimed HELO name and of its recorded rDNS.
+pub fn hop_questions(hop: &Hop, ip: IpAddr) -> [Option<Question>; 3] {
+    [
+        Some(Question::ptr(ip)),
+        helo_name(hop).and_then(|h| Question::address(h, ip.is_ipv6())),
+        recorded_rdns(hop).and_then(|r| Question::address(r, ip.is_ipv6())),
+    ]
+}
+
+/// What a PTR answer asks next: the addresses of its first names (forward-confirmed rDNS).
+pub fn ptr_name_questions(ptr: &Answer, ip: IpAddr) -> impl Iterator<Item = Option<Question>> {
+    ptr.answers
+        .iter()
+        .take(MAX_PTR_NAMES)
+        .map(move |name| Question::address(name, ip.is_ipv6()))
+}
+
+/// The hosts a recipient domain's MX answer names, and whether they are implicit: the
+/// domain itself when it has no MX (RFC 5321 section 5.1). `None` unless the answer is
+/// NOERROR.
+pub fn mx_hosts(mx: &Answer, domain: &str) -> Option<(Vec<String>, bool)> {
+    if mx.rcode != Rcode::NoError {
+        return None;
+    }
+    let hosts = mx.exchanges();
+    if hosts.is_empty() {
+        return Some((vec![domain.to_string()], true));
+    }
+    Some((hosts, false))
+}
+
+/// The address questions (both families) for the first [`MAX_MX_HOSTS`] MX hosts, one
+/// per host and family, `None` for a host that is not a valid name.
+pub fn mx_host_questions(hosts: &[String]) -> impl Iterator<Item = Option<Question>> + '_ {
+    hosts
+        .iter()
+        .take(MAX_MX_HOSTS)
+        .flat_map(|h| [Question::address(h, false), Question::address(h, true)])
+}
+
 /// Stage one: what the message itself names.
 pub fn first_questions(s: &Subject<'_>, p: &mut Planner) {
     let domains = recipient_domains(s.recipients);
     let mut mx_asked = false;
     for (hop, ip) in checked_hops(s.hops, s.entry_hop) {
-        p.want(Some(Question::ptr(ip)));
-        if let Some(helo) = helo_name(hop) {
-            p.want(Question::address(helo, ip.is_ipv6()));
-        }
-        if let Some(rdns) = recorded_rdns(hop) {
-            p.want(Question::address(rdns, ip.is_ipv6()));
-        }
+        hop_questions(hop, ip).into_iter().for_each(|q| p.want(q));
         // The recipient's MX matters as much as the entry hop: ask right after it.
         if !mx_asked {
             mx_asked = true;
@@ -171,22 +206,14 @@ pub fn second_questions(s: &Subject<'_>, answers: &HashMap<Question, Answer>, p:
             let Some(mx) = Question::mx(d).and_then(|q| answers.get(&q)) else {
                 continue;
             };
-            let mut hosts = mx.exchanges();
-            if mx.rcode == Rcode::NoError && hosts.is_empty() {
-                // No MX: the domain itself is the implicit MX (RFC 5321 section 5.1).
-                hosts.push(d.clone());
-            }
-            for h in hosts.iter().take(MAX_MX_HOSTS) {
-                p.want(Question::address(h, false));
-                p.want(Question::address(h, true));
+            if let Some((hosts, _)) = mx_hosts(mx, d) {
+                mx_host_questions(&hosts).for_each(|q| p.want(q));
             }
         }
     };
     for (_, ip) in checked_hops(s.hops, s.entry_hop) {
         if let Some(ptr) = answers.get(&Question::ptr(ip)) {
-            for name in ptr.answers.iter().take(MAX_PTR_NAMES) {
-                p.want(Question::address(name, ip.is_ipv6()));
-            }
+            ptr_name_questions(ptr, ip).for_each(|q| p.want(q));
         }
         if !mx_done {
             mx_done = true;

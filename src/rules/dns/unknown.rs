@@ -40,20 +40,17 @@ fn failed(dns: &plan::MessageDns, q: Option<Question>) -> Option<&Answer> {
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
     for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
-        let v6 = ip.is_ipv6();
+        // The questions the plan asked for this hop, PTR names right after the PTR.
+        let [ptr_q, helo_q, rdns_q] = plan::hop_questions(hop, ip);
         let mut failures: Vec<&Answer> = Vec::new();
-        failures.extend(failed(dns, Some(Question::ptr(ip))));
+        failures.extend(failed(dns, ptr_q));
         if let Some(ptr) = dns.ptr(ip) {
-            for name in ptr.answers.iter().take(plan::MAX_PTR_NAMES) {
-                failures.extend(failed(dns, Question::address(name, v6)));
+            for q in plan::ptr_name_questions(ptr, ip) {
+                failures.extend(failed(dns, q));
             }
         }
-        if let Some(helo) = plan::helo_name(hop) {
-            failures.extend(failed(dns, Question::address(helo, v6)));
-        }
-        if let Some(rdns) = plan::recorded_rdns(hop) {
-            failures.extend(failed(dns, Question::address(rdns, v6)));
-        }
+        failures.extend(failed(dns, helo_q));
+        failures.extend(failed(dns, rdns_q));
         failures.dedup_by(|a, b| a.name == b.name && a.qtype == b.qtype);
         if failures.is_empty() {
             continue;
@@ -76,13 +73,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             mx_failures.push(mx);
             continue;
         }
-        let mut hosts = mx.exchanges();
-        if hosts.is_empty() {
-            hosts.push(d.clone());
-        }
-        for h in hosts.iter().take(plan::MAX_MX_HOSTS) {
-            for v6 in [false, true] {
-                mx_failures.extend(failed(dns, Question::address(h, v6)));
+        if let Some((hosts, _)) = plan::mx_hosts(mx, &d) {
+            for q in plan::mx_host_questions(&hosts) {
+                mx_failures.extend(failed(dns, q));
             }
         }
     }

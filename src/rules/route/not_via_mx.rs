@@ -2,8 +2,9 @@
 //! domain's MX hosts.
 
 use crate::chain::trust::HopTrust;
-use crate::dns::plan::{MAX_MX_HOSTS, recipient_domains};
-use crate::dns::{Answer, Rcode};
+use crate::dns::Answer;
+use crate::dns::plan::{MAX_MX_HOSTS, mx_host_questions, mx_hosts, recipient_domains};
+
 use crate::domain::{registrable, same_host};
 use crate::report::Hop;
 use crate::rules::dns::{age, age_json, answer_json};
@@ -99,24 +100,17 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     };
     for domain in recipient_domains(ctx.recipients) {
         let Some(mx) = dns.mx(&domain) else { continue };
-        if mx.rcode != Rcode::NoError {
+        let Some((hosts, implicit)) = mx_hosts(mx, &domain) else {
             continue;
-        }
-        let mut hosts = mx.exchanges();
-        let implicit = hosts.is_empty();
-        if implicit {
-            hosts.push(domain.clone());
-        }
+        };
         // A null MX (`0 .`) says the domain takes no mail at all; nothing to compare.
         if hosts.iter().all(|h| h.is_empty()) {
             continue;
         }
         // Names are compared against every MX host; addresses were looked up for the
         // first few only.
-        let looked_up = &hosts[..hosts.len().min(MAX_MX_HOSTS)];
-        let host_lookups: Vec<Option<&Answer>> = looked_up
-            .iter()
-            .flat_map(|h| [dns.address(h, false), dns.address(h, true)])
+        let host_lookups: Vec<Option<&Answer>> = mx_host_questions(&hosts)
+            .map(|q| q.and_then(|q| dns.get(&q)))
             .collect();
         let host_answers: Vec<&Answer> = host_lookups.iter().flatten().copied().collect();
         let addrs: Vec<IpAddr> = host_answers.iter().flat_map(|a| a.addresses()).collect();
