@@ -75,6 +75,32 @@ pub fn analyze_with_dns(
     Ok(prepared.finish(answers.first(), options))
 }
 
+/// Finishes prepared messages in order. With a resolver, all their DNS questions are asked
+/// together first (each distinct question once); messages that could not be prepared keep
+/// their error.
+pub fn finish_all<E>(
+    prepared: Vec<Result<Prepared, E>>,
+    options: &Options,
+    dns: Option<&dns::Dns>,
+) -> Vec<Result<Report, E>> {
+    let mut answers = match dns {
+        Some(dns) => {
+            let subjects: Vec<_> = prepared
+                .iter()
+                .filter_map(|p| p.as_ref().ok().map(Prepared::dns_subject))
+                .collect();
+            dns::plan::resolve_batch(&subjects, dns, options.limits.max_dns_lookups)
+        }
+        None => Vec::new(),
+    }
+    .into_iter();
+    // One answer set per prepared message, in order (none without a resolver).
+    prepared
+        .into_iter()
+        .map(|p| p.map(|p| p.finish(answers.next().as_ref(), options)))
+        .collect()
+}
+
 /// A message parsed and its chain rebuilt, waiting for its DNS answers and the rules.
 ///
 /// Batches prepare every message first, resolve all their questions together (each

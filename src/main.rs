@@ -4,7 +4,6 @@ use clap::CommandFactory;
 use clap::Parser;
 use hopsleuth::cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
 use hopsleuth::dns::Dns;
-use hopsleuth::dns::plan::resolve_batch;
 use hopsleuth::{Report, Source, mbox};
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -106,22 +105,8 @@ fn analyze_inputs(
             .iter()
             .map(|(_, _, msg)| hopsleuth::prepare(msg, options))
             .collect();
-        let mut answers = match &dns {
-            Some(dns) => {
-                let subjects: Vec<_> = prepared
-                    .iter()
-                    .filter_map(|p| p.as_ref().ok().map(|p| p.dns_subject()))
-                    .collect();
-                resolve_batch(&subjects, dns, options.limits.max_dns_lookups)
-            }
-            None => Vec::new(),
-        }
-        .into_iter();
-        for ((index, offset, msg), prepared) in parts.into_iter().zip(prepared) {
-            let result = prepared.map(|p| {
-                let a = if dns.is_some() { answers.next() } else { None };
-                p.finish(a.as_ref(), options)
-            });
+        let reports = hopsleuth::finish_all(prepared, options, dns);
+        for ((index, offset, msg), result) in parts.into_iter().zip(reports) {
             if args.add_header {
                 if let Err(e) = &result {
                     let at = index.map(|i| format!(" (message {i})")).unwrap_or_default();

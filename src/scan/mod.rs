@@ -99,11 +99,7 @@ struct ErrorRecord<'a> {
     error: &'a str,
 }
 
-/// Analyses a message read as a header block and a body length.
-pub fn analyze_raw(raw: &RawMessage, options: &Options) -> Result<Report, AnalyzeError> {
-    Ok(prepare_raw(raw, options)?.finish(None, options))
-}
-
+/// Prepares a message read as a header block and a body length.
 fn prepare_raw(raw: &RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
     if raw.header_truncated {
         return Err(AnalyzeError::NotMail(
@@ -263,7 +259,7 @@ fn process_file(path: &std::path::Path, explicit: bool, scan: &ScanOptions) -> D
                 index: Some(0),
                 offset: Some(0),
             };
-            return Done::Many(vec![prepared_done(prepared, source, scan)]);
+            return prepared_done(prepared, source, scan);
         }
         let reader = reader::MboxReader::new(
             io::Cursor::new(&bytes[..]),
