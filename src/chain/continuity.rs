@@ -8,8 +8,7 @@ use crate::report::Hop;
 use serde::Serialize;
 
 /// The verdict on one link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkVerdict {
     /// The sender is the host that received the hop below (by name or address).
     Match,
@@ -19,6 +18,18 @@ pub enum LinkVerdict {
     Mismatch,
     /// Not enough data to compare (no `by` host, or a hop with no peer recorded).
     Unknown,
+}
+
+impl LinkVerdict {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkVerdict::Match => "match",
+            LinkVerdict::SameDomain => "same-domain",
+            LinkVerdict::Mismatch => "mismatch",
+            LinkVerdict::Unknown => "unknown",
+        }
+    }
 }
 
 /// One link between consecutive hops, with the values compared.

@@ -43,8 +43,7 @@ impl TrustConfig {
 }
 
 /// A hop's side of the boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HopTrust {
     /// Written by our server, from a sender of ours.
     Trusted,
@@ -52,6 +51,17 @@ pub enum HopTrust {
     Entry,
     /// Written by the outside.
     Untrusted,
+}
+
+impl HopTrust {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopTrust::Trusted => "trusted",
+            HopTrust::Entry => "entry",
+            HopTrust::Untrusted => "untrusted",
+        }
+    }
 }
 
 /// Per-hop trust details beyond the side (SpamAssassin's `intl` and `msa`).
@@ -85,20 +95,41 @@ pub struct TrustReport {
 }
 
 /// One relay as the walk sees it: a hop, or the X-Originating-IP pseudo-relay (`hop: None`).
-struct Relay {
+struct Relay<'a> {
     hop: Option<usize>,
     ip: Option<IpAddr>,
     auth: Option<&'static str>,
-    rdns: Option<String>,
+    rdns: Option<&'a str>,
     /// The claimed name, used only for hops that recorded no address.
-    helo: Option<String>,
+    helo: Option<&'a str>,
     /// The sender is the receiving host itself (`from mailstore by mailstore with LMTP`).
     same_host: bool,
     peerless: bool,
-    describe: String,
+    /// The recorded address as written in the hop.
+    ip_text: Option<&'a str>,
 }
 
-fn relays(hops: &[Hop], originating: Option<IpAddr>) -> Vec<Relay> {
+impl Relay<'_> {
+    /// The relay as the basis names it. Built only for the relays the walk explains (up to
+    /// the boundary), not for every hop.
+    fn describe(&self) -> String {
+        match self.hop {
+            Some(i) => {
+                let name = self.rdns.or(self.helo).unwrap_or("?");
+                match self.ip_text {
+                    Some(ip) => format!("hop {i}: sender {name} [{ip}]"),
+                    None => format!("hop {i}: sender {name}"),
+                }
+            }
+            None => match self.ip {
+                Some(ip) => format!("X-Originating-IP {ip}"),
+                None => "X-Originating-IP".to_string(),
+            },
+        }
+    }
+}
+
+fn relays(hops: &[Hop], originating: Option<IpAddr>) -> Vec<Relay<'_>> {
     let mut out: Vec<Relay> = (0..hops.len())
         .rev()
         .map(|i| {
@@ -114,11 +145,11 @@ fn relays(hops: &[Hop], originating: Option<IpAddr>) -> Vec<Relay> {
                 hop: Some(i),
                 ip: ip_of(h),
                 auth: h.auth.as_ref().map(|a| a.evidence),
-                rdns: h.from.rdns.clone(),
-                helo: h.from.helo.clone(),
+                rdns: h.from.rdns.as_deref(),
+                helo: h.from.helo.as_deref(),
                 same_host,
                 peerless: is_peerless(h),
-                describe: format!("hop {i}: sender {}", describe(h)),
+                ip_text: h.from.ip.as_deref(),
             }
         })
         .collect();
@@ -131,7 +162,7 @@ fn relays(hops: &[Hop], originating: Option<IpAddr>) -> Vec<Relay> {
             helo: None,
             same_host: false,
             peerless: false,
-            describe: format!("X-Originating-IP {ip}"),
+            ip_text: None,
         });
     }
     out
@@ -187,18 +218,6 @@ fn is_peerless(h: &Hop) -> bool {
     h.kind == Kind::Local && h.from.ip.is_none()
 }
 
-fn describe(h: &Hop) -> String {
-    let name = h
-        .from
-        .rdns
-        .as_deref()
-        .or(h.from.helo.as_deref())
-        .unwrap_or("?");
-    match &h.from.ip {
-        Some(ip) => format!("{name} [{ip}]"),
-        None => name.to_string(),
-    }
-}
 
 struct Walker {
     details: Vec<HopTrustDetail>,
@@ -340,7 +359,7 @@ fn walk_configured(
         let mut is_msa = false;
         if w.in_trusted && !w.frozen {
             let by_net = r.ip.is_some_and(|ip| trusted.contains(ip));
-            let by_host = r.rdns.as_deref().is_some_and(|rdns| {
+            let by_host = r.rdns.is_some_and(|rdns| {
                 config
                     .trusted_hosts
                     .iter()
@@ -349,7 +368,7 @@ fn walk_configured(
             if !(r.auth.is_some() || by_net || by_host) {
                 let why = format!(
                     "{} is not in trusted_networks or trusted_hosts: outside",
-                    r.describe
+                    r.describe()
                 );
                 w.enter(&r, hops, why);
                 continue;
@@ -361,7 +380,7 @@ fn walk_configured(
             } else {
                 "authenticated"
             };
-            w.report.basis.push(format!("{} is {reason}", r.describe));
+            w.report.basis.push(format!("{} is {reason}", r.describe()));
             if w.in_internal && r.auth.is_none() && !r.ip.is_some_and(|ip| internal.contains(ip)) {
                 w.in_internal = false;
             }
@@ -370,7 +389,7 @@ fn walk_configured(
                 w.frozen = true;
                 w.report.basis.push(format!(
                     "{} is a mail submission agent: older relays keep its trust",
-                    r.describe
+                    r.describe()
                 ));
             }
         }
@@ -412,33 +431,33 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
         let why = if let Some(ip) = r.ip.filter(|ip| netclass::is_internal_range(*ip)) {
             Some(format!(
                 "{} is a {} address",
-                r.describe,
+                r.describe(),
                 netclass::special_class(ip).unwrap_or("private")
             ))
         } else if let Some(a) = r.auth {
             Some(format!(
                 "{} submitted with authentication ({a})",
-                r.describe
+                r.describe()
             ))
-        } else if let Some((d, source)) = r.rdns.as_deref().and_then(our_domain) {
+        } else if let Some((d, source)) = r.rdns.and_then(our_domain) {
             Some(format!(
                 "{} has its reverse name in {d}, the domain of {source}",
-                r.describe
+                r.describe()
             ))
         } else if r.ip.is_none() && r.same_host {
             Some(format!(
                 "{} is the receiving host itself (an internal hand-off)",
-                r.describe
+                r.describe()
             ))
         } else if let Some((d, source)) =
             r.ip.is_none()
                 .then_some(())
-                .and(r.helo.as_deref())
+                .and(r.helo)
                 .and_then(our_domain)
         {
             Some(format!(
                 "{} recorded no address and names itself in {d}, the domain of {source}",
-                r.describe
+                r.describe()
             ))
         } else {
             None
@@ -449,7 +468,7 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
                 w.assign(&r, false);
             }
             None => {
-                let why = format!("{} is outside", r.describe);
+                let why = format!("{} is outside", r.describe());
                 w.enter(&r, hops, why);
             }
         }

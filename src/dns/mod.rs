@@ -256,8 +256,7 @@ pub fn unix_now() -> i64 {
 }
 
 /// Where answers come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// No lookups (`--no-dns`, or the library's default).
     Off,

@@ -6,8 +6,7 @@ use crate::received::Received;
 use serde::Serialize;
 
 /// Where an envelope value was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnvelopeSource {
     /// `--mail-from` / `--rcpt-to` on the command line (these win).
     Cli,
@@ -27,6 +26,23 @@ pub enum EnvelopeSource {
     ReceivedEnvelopeFrom,
     /// The mbox `From ` line.
     MboxFrom,
+}
+
+impl EnvelopeSource {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvelopeSource::Cli => "cli",
+            EnvelopeSource::ReturnPath => "return-path",
+            EnvelopeSource::XEnvelopeFrom => "x-envelope-from",
+            EnvelopeSource::DeliveredTo => "delivered-to",
+            EnvelopeSource::XOriginalTo => "x-original-to",
+            EnvelopeSource::EnvelopeTo => "envelope-to",
+            EnvelopeSource::ReceivedFor => "received-for",
+            EnvelopeSource::ReceivedEnvelopeFrom => "received-envelope-from",
+            EnvelopeSource::MboxFrom => "mbox-from",
+        }
+    }
 }
 
 /// One envelope value and its source.

@@ -66,6 +66,14 @@ pub fn parse_written_ip(word: &[u8]) -> Option<WrittenIp<'_>> {
         scope = Some(&w[pct + 1..]);
         w = &w[..pct];
     }
+    // Every form below is made of hex digits, dots and colons only: host names (most words
+    // asked about) stop here without trying each parser in turn.
+    if !w
+        .iter()
+        .all(|&b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+    {
+        return None;
+    }
     let text = std::str::from_utf8(w).ok()?;
     if let Ok(v4) = text.parse::<Ipv4Addr>() {
         return Some(WrittenIp {

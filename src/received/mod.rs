@@ -25,8 +25,7 @@ use lexer::{Lexer, Token, comment_words};
 use std::net::IpAddr;
 
 /// How a hop handed the message on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A network transfer (SMTP, ESMTP, LMTP, ...): a peer connected to the receiver.
     Smtp,
@@ -36,9 +35,19 @@ pub enum Kind {
     Local,
 }
 
+impl Kind {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Smtp => "smtp",
+            Kind::Http => "http",
+            Kind::Local => "local",
+        }
+    }
+}
+
 /// How much of a header could be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// `by` host and date found.
     Full,
@@ -48,9 +57,19 @@ pub enum Status {
     Unparsed,
 }
 
+impl Status {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Full => "full",
+            Status::Partial => "partial",
+            Status::Unparsed => "unparsed",
+        }
+    }
+}
+
 /// Where the recorded reverse-DNS name was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RdnsSource {
     /// The name inside the receiver's TCP-info comment (Postfix, Sendmail, Courier, ...).
     Comment,
@@ -58,9 +77,18 @@ pub enum RdnsSource {
     FromName,
 }
 
+impl RdnsSource {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RdnsSource::Comment => "comment",
+            RdnsSource::FromName => "from-name",
+        }
+    }
+}
+
 /// Where the connecting IP was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IpSource {
     /// A comment written by the receiver.
     Comment,
@@ -68,6 +96,17 @@ pub enum IpSource {
     Bracket,
     /// The `from` value of a webmail hand-off, which names the HTTP client's address.
     FromLiteral,
+}
+
+impl IpSource {
+    /// The name written in reports (serde writes it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpSource::Comment => "comment",
+            IpSource::Bracket => "bracket",
+            IpSource::FromLiteral => "from-literal",
+        }
+    }
 }
 
 /// TLS details stated or implied by a hop.

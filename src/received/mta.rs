@@ -68,6 +68,49 @@ impl Mta {
     }
 }
 
+/// A substring mark of [`detect`]. A line meets most of them before its family is known,
+/// so each has a searcher built once rather than one per search.
+#[derive(Clone, Copy)]
+enum Mark {
+    MicrosoftSmtp,
+    MicrosoftSmtpsvc,
+    WithMapi,
+    QmailLdap,
+    Communigate,
+    Domino,
+    MappedIpv4,
+    WithEsmtp,
+    GoogleTls,
+    ByMxGoogle,
+    GoogleWith,
+    ByGoogleV6,
+    HeloEquals,
+    WithSmtpEnd,
+    WithEsmtpEnd,
+}
+
+/// The marks' text (lower case), in [`Mark`] order.
+const MARKS: [&str; 15] = [
+    "microsoft smtp",
+    "microsoft smtpsvc",
+    " with mapi",
+    "qmail-ldap",
+    "communigate",
+    "domino",
+    "[::ffff:",
+    " with esmtp",
+    "google transport security",
+    "by mx.google.com",
+    ".google.com with",
+    "by 2002:a",
+    "helo=",
+    " with smtp;",
+    " with esmtp;",
+];
+
+static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 15]> =
+    std::sync::OnceLock::new();
+
 /// Recognises the family from marks in the raw value. Order matters: a relay can mention
 /// another product (`with esmtp (Exim ...)` beats a `Postfix` word in a comment).
 pub fn detect(value: &[u8]) -> Option<Mta> {
@@ -81,26 +124,27 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
         .map(|i| &lower[i + 1..])
         .collect();
     let paren = |prefix: &str| after_parens.iter().any(|rest| rest.starts_with(prefix));
-    let has = |needle: &str| lower.contains(needle);
+    let finders = MARK_FINDERS.get_or_init(|| MARKS.map(memchr::memmem::Finder::new));
+    let has = |mark: Mark| finders[mark as usize].find(lower.as_bytes()).is_some();
     let mta = if paren("exim ") || paren("exim)") {
         Mta::Exim
     } else if paren("postfix") {
         Mta::Postfix
-    } else if has("microsoft smtp") && !has("microsoft smtpsvc") || has(" with mapi") {
+    } else if has(Mark::MicrosoftSmtp) && !has(Mark::MicrosoftSmtpsvc) || has(Mark::WithMapi) {
         Mta::Exchange
-    } else if has("microsoft smtpsvc") {
+    } else if has(Mark::MicrosoftSmtpsvc) {
         Mta::Smtpsvc
     } else if paren("fetchmail") {
         Mta::Fetchmail
-    } else if paren("qmail ") || has("qmail-ldap") {
+    } else if paren("qmail ") || has(Mark::QmailLdap) {
         Mta::Qmail
     } else if paren("qpsmtpd") {
         Mta::Qpsmtpd
     } else if paren("mdaemon") {
         Mta::Mdaemon
-    } else if has("communigate") {
+    } else if has(Mark::Communigate) {
         Mta::Communigate
-    } else if has("domino") {
+    } else if has(Mark::Domino) {
         Mta::Domino
     } else if paren("haraka") {
         Mta::Haraka
@@ -108,20 +152,20 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
         Mta::Opensmtpd
     } else if paren("stalwart") {
         Mta::Stalwart
-    } else if paren("courier") || has("[::ffff:") && has(" with esmtp") {
+    } else if paren("courier") || has(Mark::MappedIpv4) && has(Mark::WithEsmtp) {
         Mta::Courier
-    } else if has("google transport security")
-        || has("by mx.google.com")
-        || has(".google.com with")
-        || has("by 2002:a")
+    } else if has(Mark::GoogleTls)
+        || has(Mark::ByMxGoogle)
+        || has(Mark::GoogleWith)
+        || has(Mark::ByGoogleV6)
     {
         Mta::Google
     } else if sendmail_version(value) {
         Mta::Sendmail
-    } else if (paren("helo ") || has("helo=")) && exim_like_id(value) {
+    } else if (paren("helo ") || has(Mark::HeloEquals)) && exim_like_id(value) {
         Mta::Exim
     } else if (paren("helo ") || bare_ipv4_comment(value))
-        && (has(" with smtp;") || has(" with esmtp;"))
+        && (has(Mark::WithSmtpEnd) || has(Mark::WithEsmtpEnd))
     {
         Mta::Qmail
     } else {
@@ -135,45 +179,37 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
 fn sendmail_version(value: &[u8]) -> bool {
     // Look only a short way past each `(`: a run of parentheses must stay linear.
     const MAX_VERSION_TEXT: usize = 48;
-    value
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'(')
-        .any(|(open, _)| {
-            let window = &value[open + 1..value.len().min(open + 1 + MAX_VERSION_TEXT)];
-            let inner = window
-                .split(|&b| b == b')' || b == b' ')
-                .next()
-                .unwrap_or_default();
-            // `(8.8.5)` alone (old Sendmail) or `(8.14.4/8.14.4)`. Alone it must have
-            // exactly two dots: `(8.0.0.0)` is qmail's record of an IPv4 peer.
-            let closes_here = window.get(inner.len()) == Some(&b')');
-            let first = match inner.iter().position(|&b| b == b'/') {
-                Some(slash) => &inner[..slash],
-                None if closes_here && inner.iter().filter(|&&b| b == b'.').count() == 2 => inner,
-                None => return false,
-            };
-            let version = first.rsplit(|&b| b == b'-').next().unwrap_or_default();
-            version.starts_with(b"8.")
-                && version.iter().all(|b| b.is_ascii_digit() || *b == b'.')
-                && version.iter().filter(|&&b| b == b'.').count() >= 2
-        })
+    memchr::memchr_iter(b'(', value).any(|open| {
+        let window = &value[open + 1..value.len().min(open + 1 + MAX_VERSION_TEXT)];
+        let inner = window
+            .split(|&b| b == b')' || b == b' ')
+            .next()
+            .unwrap_or_default();
+        // `(8.8.5)` alone (old Sendmail) or `(8.14.4/8.14.4)`. Alone it must have
+        // exactly two dots: `(8.0.0.0)` is qmail's record of an IPv4 peer.
+        let closes_here = window.get(inner.len()) == Some(&b')');
+        let first = match inner.iter().position(|&b| b == b'/') {
+            Some(slash) => &inner[..slash],
+            None if closes_here && inner.iter().filter(|&&b| b == b'.').count() == 2 => inner,
+            None => return false,
+        };
+        let version = first.rsplit(|&b| b == b'-').next().unwrap_or_default();
+        version.starts_with(b"8.")
+            && version.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+            && version.iter().filter(|&&b| b == b'.').count() >= 2
+    })
 }
 
 /// A comment holding only an unbracketed IPv4 address, `(198.51.100.21)`: qmail's peer.
 fn bare_ipv4_comment(value: &[u8]) -> bool {
-    value
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'(')
-        .any(|(open, _)| {
-            let window = &value[open + 1..value.len().min(open + 17)];
-            window
-                .iter()
-                .position(|&b| b == b')')
-                .and_then(|close| std::str::from_utf8(&window[..close]).ok())
-                .is_some_and(|t| t.parse::<std::net::Ipv4Addr>().is_ok())
-        })
+    memchr::memchr_iter(b'(', value).any(|open| {
+        let window = &value[open + 1..value.len().min(open + 17)];
+        window
+            .iter()
+            .position(|&b| b == b')')
+            .and_then(|close| std::str::from_utf8(&window[..close]).ok())
+            .is_some_and(|t| t.parse::<std::net::Ipv4Addr>().is_ok())
+    })
 }
 
 /// Exim message ids: `1fZ55o-0006DP-3H` (6-6-2) or `1tAbCd-00000000123-4E5F` (6-11-4).

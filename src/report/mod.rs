@@ -4,6 +4,7 @@
 //! Absent values of the documented fields are `null` (not missing), so consumers can rely on
 //! every key being present.
 
+pub mod json;
 pub mod spamassassin;
 pub mod text;
 
@@ -227,8 +228,7 @@ pub struct Finding {
 }
 
 /// The overall judgement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Nothing, or only weak signals.
     Clean,
@@ -279,7 +279,11 @@ impl Report {
 
     /// The report as one line of JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.write_json(&mut out);
+        // Every piece written is a `str` or ASCII, so this never replaces anything.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// The report as indented JSON.

@@ -1,0 +1,666 @@
+//! Compact JSON for reports, written straight into a byte buffer.
+//!
+//! `scan` writes one report per message, and serde's field-by-field machinery was the
+//! largest single cost of a scan (a fifth of its instructions). This writer lays down keys
+//! and punctuation as whole literals and copies strings in unescaped runs. Its output is byte
+//! for byte what `serde_json::to_vec` writes for the same report, which stays the reference
+//! (and writes the pretty form): a test compares the two on every corpus message and
+//! fixture, and every struct is destructured whole here, so a field added to the model does
+//! not compile until it is written here too.
+
+use super::{ChainSummary, Finding, Hop, HopAuth, HopBy, HopFrom, HopTls, MessageInfo};
+use super::{Report, Source, Verdict};
+use crate::chain::continuity::{Link, LinkVerdict};
+use crate::chain::trust::{HopTrust, OriginatingTrust, TrustReport};
+use crate::dns::Mode;
+use crate::message::LineEndings;
+use crate::message::envelope::{Envelope, EnvelopeSource, EnvelopeValue};
+use crate::message::headers::{HeaderValue, KeyHeaders};
+use crate::received::{IpSource, Kind, RdnsSource, Status};
+
+/// A value that can write itself as compact JSON.
+pub trait WriteJson {
+    /// Appends the value's JSON to `out`.
+    fn write_json(&self, out: &mut Vec<u8>);
+}
+
+impl Report {
+    /// Appends the report as one line of compact JSON (no newline), the same bytes as
+    /// `serde_json::to_vec(self)`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        WriteJson::write_json(self, out);
+    }
+}
+
+/// Writes `{"k1":v1,"k2":v2}`: keys, quotes, colons and commas as one literal each.
+macro_rules! object {
+    ($out:ident, $first:literal: $value:expr $(, $key:literal: $rest:expr)* $(,)?) => {{
+        $out.extend_from_slice(concat!("{\"", $first, "\":").as_bytes());
+        $value.write_json($out);
+        $(
+            $out.extend_from_slice(concat!(",\"", $key, "\":").as_bytes());
+            $rest.write_json($out);
+        )*
+        $out.push(b'}');
+    }};
+}
+
+/// What a string byte becomes, as serde_json writes it: 0 for itself, `u` for `\u00XX`,
+/// otherwise the letter after the backslash.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Writes `s` as a JSON string. Most strings have nothing to escape and header text has
+/// a few line breaks at most, so plain bytes are skipped eight at a time and copied in runs.
+fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            let special = special_bytes(u64::from_le_bytes(word));
+            if special == 0 {
+                i += 8;
+                continue;
+            }
+            i += (special.trailing_zeros() / 8) as usize;
+        }
+        let b = bytes[i];
+        let escape = ESCAPE[usize::from(b)];
+        if escape != 0 {
+            out.extend_from_slice(&bytes[run..i]);
+            if escape == b'u' {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            } else {
+                out.push(b'\\');
+                out.push(escape);
+            }
+            run = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+/// A mask whose lowest set bit falls in the first byte of `word` (little-endian) that JSON
+/// escapes: a control character, `"` or `\\`. Bytes above that one may be flagged wrongly
+/// (borrows), which is harmless: only the lowest is used.
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    below(0x20) | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+impl WriteJson for str {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_escaped(out, self);
+    }
+}
+
+impl WriteJson for String {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_escaped(out, self);
+    }
+}
+
+impl<T: WriteJson + ?Sized> WriteJson for &T {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        (**self).write_json(out);
+    }
+}
+
+impl WriteJson for bool {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl WriteJson for $t {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+            }
+        }
+    )*};
+}
+integers!(u16, u64, usize, i64);
+
+/// Floats are few (scores) and their shortest form is subtle: serde_json writes them.
+impl WriteJson for f64 {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        Serde(self).write_json(out);
+    }
+}
+
+impl<T: WriteJson> WriteJson for Option<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write_json(out),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+}
+
+impl<T: WriteJson> WriteJson for Vec<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, value) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            value.write_json(out);
+        }
+        out.push(b']');
+    }
+}
+
+/// A rarely written or free-form value, written by serde_json (evidence, DNS answers).
+struct Serde<'a, T>(&'a T);
+
+impl<T: serde::Serialize> WriteJson for Serde<'_, T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        if serde_json::to_writer(&mut *out, self.0).is_err() {
+            // Cannot happen for the report's types (string keys only); stay valid JSON.
+            out.truncate(start);
+            out.extend_from_slice(b"null");
+        }
+    }
+}
+
+/// Enums written as their name: one `as_str` gives both serde and this writer the name.
+macro_rules! named {
+    ($($t:ty),*) => {$(
+        impl WriteJson for $t {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                write_escaped(out, self.as_str());
+            }
+        }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+named!(
+    Kind,
+    Status,
+    RdnsSource,
+    IpSource,
+    EnvelopeSource,
+    LinkVerdict,
+    HopTrust,
+    Verdict,
+    Mode
+);
+
+impl WriteJson for Report {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Report {
+            schema,
+            source,
+            message,
+            envelope,
+            headers,
+            hops,
+            chain,
+            trust,
+            links,
+            findings,
+            score,
+            verdict,
+            dns,
+        } = self;
+        object!(out,
+            "schema": schema,
+            "source": source,
+            "message": message,
+            "envelope": envelope,
+            "headers": headers,
+            "hops": hops,
+            "chain": chain,
+            "trust": trust,
+            "links": links,
+            "findings": findings,
+            "score": score,
+            "verdict": verdict,
+            "dns": Serde(dns),
+        );
+    }
+}
+
+impl WriteJson for Source {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Source {
+            path,
+            index,
+            offset,
+        } = self;
+        object!(out, "path": path, "index": index, "offset": offset);
+    }
+}
+
+impl WriteJson for MessageInfo {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let MessageInfo {
+            header_bytes,
+            header_count,
+            received_count,
+            body_offset,
+            body_length,
+            line_endings,
+            no_separator,
+            lossy,
+        } = self;
+        object!(out,
+            "header_bytes": header_bytes,
+            "header_count": header_count,
+            "received_count": received_count,
+            "body_offset": body_offset,
+            "body_length": body_length,
+            "line_endings": line_endings,
+            "no_separator": no_separator,
+            "lossy": lossy,
+        );
+    }
+}
+
+impl WriteJson for LineEndings {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let LineEndings { lf, crlf, cr } = self;
+        object!(out, "lf": lf, "crlf": crlf, "cr": cr);
+    }
+}
+
+impl WriteJson for Envelope {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Envelope { mail_from, rcpt_to } = self;
+        object!(out, "mail_from": mail_from, "rcpt_to": rcpt_to);
+    }
+}
+
+impl WriteJson for EnvelopeValue {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let EnvelopeValue {
+            value,
+            source,
+            header_index,
+        } = self;
+        out.extend_from_slice(b"{\"value\":");
+        value.write_json(out);
+        out.extend_from_slice(b",\"source\":");
+        source.write_json(out);
+        if let Some(index) = header_index {
+            out.extend_from_slice(b",\"header_index\":");
+            index.write_json(out);
+        }
+        out.push(b'}');
+    }
+}
+
+impl WriteJson for KeyHeaders {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let KeyHeaders {
+            from,
+            sender,
+            reply_to,
+            to,
+            cc,
+            subject,
+            date,
+            message_id,
+        } = self;
+        object!(out,
+            "from": from,
+            "sender": sender,
+            "reply_to": reply_to,
+            "to": to,
+            "cc": cc,
+            "subject": subject,
+            "date": date,
+            "message_id": message_id,
+        );
+    }
+}
+
+impl WriteJson for HeaderValue {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let HeaderValue {
+            raw,
+            value,
+            lossy,
+            addresses,
+            utc,
+            timestamp,
+            count,
+        } = self;
+        out.extend_from_slice(b"{\"raw\":");
+        raw.write_json(out);
+        out.extend_from_slice(b",\"value\":");
+        value.write_json(out);
+        // The optional parts are left out when empty, as the model's serde attributes say.
+        if *lossy {
+            out.extend_from_slice(b",\"lossy\":true");
+        }
+        if !addresses.is_empty() {
+            out.extend_from_slice(b",\"addresses\":");
+            addresses.write_json(out);
+        }
+        if let Some(utc) = utc {
+            out.extend_from_slice(b",\"utc\":");
+            utc.write_json(out);
+        }
+        if let Some(timestamp) = timestamp {
+            out.extend_from_slice(b",\"timestamp\":");
+            timestamp.write_json(out);
+        }
+        if let Some(count) = count {
+            out.extend_from_slice(b",\"count\":");
+            count.write_json(out);
+        }
+        out.push(b'}');
+    }
+}
+
+impl WriteJson for Hop {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Hop {
+            index,
+            header_index,
+            raw,
+            raw_lossy,
+            kind,
+            parsed,
+            trust,
+            internal,
+            msa,
+            reason,
+            mta,
+            from,
+            by,
+            with,
+            protocol,
+            via,
+            tls,
+            auth,
+            id,
+            for_addr,
+            envelope_from,
+            date,
+            date_local,
+            timestamp,
+            delay_s,
+            notes,
+        } = self;
+        object!(out,
+            "index": index,
+            "header_index": header_index,
+            "raw": raw,
+            "raw_lossy": raw_lossy,
+            "kind": kind,
+            "parsed": parsed,
+            "trust": trust,
+            "internal": internal,
+            "msa": msa,
+            "reason": reason,
+            "mta": mta,
+            "from": from,
+            "by": by,
+            "with": with,
+            "protocol": protocol,
+            "via": via,
+            "tls": tls,
+            "auth": auth,
+            "id": id,
+            "for": for_addr,
+            "envelope_from": envelope_from,
+            "date": date,
+            "date_local": date_local,
+            "timestamp": timestamp,
+            "delay_s": delay_s,
+            "notes": notes,
+        );
+    }
+}
+
+impl WriteJson for HopFrom {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let HopFrom {
+            name,
+            helo,
+            helo_explicit,
+            rdns,
+            rdns_source,
+            rdns_unknown,
+            ip,
+            ip_source,
+            port,
+            scope,
+            ident,
+        } = self;
+        object!(out,
+            "name": name,
+            "helo": helo,
+            "helo_explicit": helo_explicit,
+            "rdns": rdns,
+            "rdns_source": rdns_source,
+            "rdns_unknown": rdns_unknown,
+            "ip": ip,
+            "ip_source": ip_source,
+            "port": port,
+            "scope": scope,
+            "ident": ident,
+        );
+    }
+}
+
+impl WriteJson for HopBy {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let HopBy { host, ip, comment } = self;
+        object!(out, "host": host, "ip": ip, "comment": comment);
+    }
+}
+
+impl WriteJson for HopTls {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let HopTls {
+            version,
+            cipher,
+            evidence,
+        } = self;
+        object!(out, "version": version, "cipher": cipher, "evidence": evidence);
+    }
+}
+
+impl WriteJson for HopAuth {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let HopAuth { user, evidence } = self;
+        object!(out, "user": user, "evidence": evidence);
+    }
+}
+
+impl WriteJson for ChainSummary {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let ChainSummary {
+            hops,
+            parsed_hops,
+            transit_s,
+            skipped_hops,
+        } = self;
+        object!(out,
+            "hops": hops,
+            "parsed_hops": parsed_hops,
+            "transit_s": transit_s,
+            "skipped_hops": skipped_hops,
+        );
+    }
+}
+
+impl WriteJson for TrustReport {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let TrustReport {
+            method,
+            entry_hop,
+            boundary_host,
+            our_domains,
+            basis,
+            warnings,
+            originating,
+        } = self;
+        object!(out,
+            "method": method,
+            "entry_hop": entry_hop,
+            "boundary_host": boundary_host,
+            "our_domains": our_domains,
+            "basis": basis,
+            "warnings": warnings,
+            "originating": originating,
+        );
+    }
+}
+
+impl WriteJson for OriginatingTrust {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let OriginatingTrust {
+            ip,
+            trust,
+            internal,
+        } = self;
+        object!(out, "ip": ip, "trust": trust, "internal": internal);
+    }
+}
+
+impl WriteJson for Link {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Link {
+            from_hop,
+            to_hop,
+            verdict,
+            matched_on,
+            receiver,
+            receiver_ip,
+            sender_rdns,
+            sender_helo,
+            sender_ip,
+        } = self;
+        object!(out,
+            "from_hop": from_hop,
+            "to_hop": to_hop,
+            "verdict": verdict,
+            "matched_on": matched_on,
+            "receiver": receiver,
+            "receiver_ip": receiver_ip,
+            "sender_rdns": sender_rdns,
+            "sender_helo": sender_helo,
+            "sender_ip": sender_ip,
+        );
+    }
+}
+
+impl WriteJson for Finding {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Finding {
+            rule,
+            name,
+            score,
+            hops,
+            message,
+            evidence,
+        } = self;
+        object!(out,
+            "rule": rule,
+            "name": name,
+            "score": score,
+            "hops": hops,
+            "message": message,
+            "evidence": Serde(evidence),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json<T: WriteJson + ?Sized>(value: &T) -> String {
+        let mut out = Vec::new();
+        value.write_json(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escapes_as_serde_json_does() {
+        for s in [
+            "",
+            "plain",
+            "quote \" and \\ backslash",
+            "folded\n\tline\r\n",
+            "\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}",
+            "é ü 中文 \u{2028} 🙂",
+        ] {
+            assert_eq!(json(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn enum_names_are_the_serde_names() {
+        assert_eq!(json(&Kind::Smtp), "\"smtp\"");
+        assert_eq!(
+            serde_json::to_string(&EnvelopeSource::ReceivedEnvelopeFrom).unwrap(),
+            "\"received-envelope-from\""
+        );
+        assert_eq!(json(&LinkVerdict::SameDomain), "\"same-domain\"");
+        assert_eq!(json(&IpSource::FromLiteral), "\"from-literal\"");
+    }
+
+    #[test]
+    fn numbers_and_options_as_serde_json_writes_them() {
+        for score in [0.0, 0.25, 1.5, 2.0, 10.0, -3.75, 1e-7, 123456789.125] {
+            assert_eq!(json(&score), serde_json::to_string(&score).unwrap());
+        }
+        assert_eq!(json(&Some(i64::MIN)), i64::MIN.to_string());
+        assert_eq!(json(&None::<u16>), "null");
+        assert_eq!(json(&vec![1usize, 2, 3]), "[1,2,3]");
+        assert_eq!(json(&Vec::<String>::new()), "[]");
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_escapes_as_serde_json_does(s in any::<String>()) {
+            prop_assert_eq!(json(s.as_str()), serde_json::to_string(&s).unwrap());
+        }
+
+        #[test]
+        fn control_heavy_strings_escape_as_serde_json_does(s in "[\\x00-\\x20\"\\\\a-z]{0,40}") {
+            prop_assert_eq!(json(s.as_str()), serde_json::to_string(&s).unwrap());
+        }
+    }
+}
