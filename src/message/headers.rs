@@ -85,14 +85,16 @@ pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
     // Most values are one UTF-8 line without encoded words: mailparse would return them as
     // they are, so skip re-parsing the field.
     if let Ok(v) = std::str::from_utf8(field.value)
-        && !v.contains("=?")
-        && !v.contains(['\r', '\n'])
+        && memchr::memmem::find(field.value, b"=?").is_none()
+        && memchr::memchr2(b'\r', b'\n', field.value).is_none()
     {
         let v = v.trim();
         let value = crate::text::clean(v);
         let addresses = if addresses {
-            let parsed = mailparse::addrparse(&value).ok();
-            address_list(parsed, &value)
+            match simple_address(&value) {
+                Some(addr) => vec![addr.to_string()],
+                None => address_list(mailparse::addrparse(&value).ok(), &value),
+            }
         } else {
             Vec::new()
         };
@@ -131,6 +133,28 @@ pub fn decode(field: &Field<'_>, addresses: bool) -> HeaderValue {
     }
 }
 
+/// The address of the two commonest forms, `local@domain` and `Display Name <local@domain>`,
+/// written plainly (no quotes, comments, groups or lists): what mailparse would return for
+/// them, without its general tokenizer. Anything else is `None`, for mailparse to read.
+fn simple_address(value: &str) -> Option<&str> {
+    let plain_address = |a: &str| {
+        a.bytes().filter(|&b| b == b'@').count() == 1
+            && !a.starts_with('@')
+            && !a.ends_with('@')
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'.' | b'-' | b'_' | b'+'))
+    };
+    if plain_address(value) {
+        return Some(value);
+    }
+    let (name, rest) = value.split_once('<')?;
+    let addr = rest.strip_suffix('>')?;
+    let plain_name = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_'));
+    (plain_name && plain_address(addr)).then_some(addr)
+}
+
 fn address_list(parsed: Option<mailparse::MailAddrList>, value: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(list) = parsed {
@@ -159,4 +183,59 @@ pub fn domain_of(addr: &str) -> Option<String> {
     let (_, d) = addr.rsplit_once('@')?;
     let d = d.trim().trim_end_matches(['>', '.']).to_ascii_lowercase();
     (!d.is_empty()).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn mailparse_first(value: &str) -> Option<String> {
+        address_list(mailparse::addrparse(value).ok(), value)
+            .into_iter()
+            .next()
+    }
+
+    #[test]
+    fn simple_forms_read_as_mailparse_reads_them() {
+        for value in [
+            "kre@munnari.OZ.AU",
+            "Robert Elz <kre@munnari.OZ.AU>",
+            "<a.b+tag@example.co.uk>",
+            "Chris Garrigues <cwg-dated-1030377287.06fa6d@DeepEddy.Com>",
+        ] {
+            let fast = simple_address(value).map(str::to_string);
+            assert!(fast.is_some(), "{value}");
+            assert_eq!(fast, mailparse_first(value), "{value}");
+        }
+        for value in [
+            "\"Elz, Robert\" <kre@munnari.OZ.AU>",
+            "kre@munnari.OZ.AU (Robert Elz)",
+            "a@b, c@d",
+            "group: a@b;",
+            "a@b@c",
+            "Name <a@b> trailing",
+        ] {
+            assert_eq!(simple_address(value), None, "{value}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_agrees_with_mailparse(
+            name in "[A-Za-z0-9 _-]{0,12}",
+            local in "[A-Za-z0-9._+-]{1,10}",
+            domain in "[A-Za-z0-9.-]{1,12}",
+            bracketed in any::<bool>(),
+        ) {
+            let value = if bracketed {
+                format!("{name}<{local}@{domain}>")
+            } else {
+                format!("{local}@{domain}")
+            };
+            if let Some(fast) = simple_address(&value) {
+                prop_assert_eq!(Some(fast.to_string()), mailparse_first(&value), "{}", value);
+            }
+        }
+    }
 }

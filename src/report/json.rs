@@ -180,7 +180,46 @@ impl<T: WriteJson> WriteJson for Vec<T> {
     }
 }
 
-/// A rarely written or free-form value, written by serde_json (evidence, DNS answers).
+/// Evidence: free-form, but on most findings, so written here too.
+impl WriteJson for serde_json::Value {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        use serde_json::Value;
+        match self {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => b.write_json(out),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => u.write_json(out),
+                (None, Some(i)) => i.write_json(out),
+                (None, None) => Serde(n).write_json(out),
+            },
+            Value::String(s) => write_escaped(out, s),
+            Value::Array(values) => {
+                out.push(b'[');
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    value.write_json(out);
+                }
+                out.push(b']');
+            }
+            Value::Object(map) => {
+                out.push(b'{');
+                for (i, (key, value)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_escaped(out, key);
+                    out.push(b':');
+                    value.write_json(out);
+                }
+                out.push(b'}');
+            }
+        }
+    }
+}
+
+/// A rarely written value, written by serde_json (DNS answers, floats).
 struct Serde<'a, T>(&'a T);
 
 impl<T: serde::Serialize> WriteJson for Serde<'_, T> {
@@ -600,7 +639,7 @@ impl WriteJson for Finding {
             "score": score,
             "hops": hops,
             "message": message,
-            "evidence": Serde(evidence),
+            "evidence": evidence,
         );
     }
 }
@@ -639,6 +678,15 @@ mod tests {
         );
         assert_eq!(json(&LinkVerdict::SameDomain), "\"same-domain\"");
         assert_eq!(json(&IpSource::FromLiteral), "\"from-literal\"");
+    }
+
+    #[test]
+    fn evidence_as_serde_json_writes_it() {
+        let evidence = serde_json::json!({
+            "z": [1, -2, 2.5, 1e-7, u64::MAX, i64::MIN, null, true],
+            "a": {"nested \"key\"": "line\nbreak", "empty": {}, "list": []},
+        });
+        assert_eq!(json(&evidence), serde_json::to_string(&evidence).unwrap());
     }
 
     #[test]

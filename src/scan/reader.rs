@@ -77,8 +77,17 @@ fn content_length(header: &[u8]) -> Option<u64> {
 /// `From `): the body length [`MboxReader`] would count, without copying anything. `None`
 /// when another `From ` line may start a message, so the reader must decide.
 pub fn single_message_body_len(bytes: &[u8]) -> Option<u64> {
+    // Searchers built once: building one costs more than searching a small message.
+    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::OnceLock::new();
+    let [separator, quoted_line] = FINDERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"\nFrom "),
+            memchr::memmem::Finder::new(b"\n>"),
+        ]
+    });
     let first_line_end = memchr::memchr(b'\n', bytes)? + 1;
-    if memchr::memmem::find(&bytes[first_line_end..], b"\nFrom ").is_some() {
+    if separator.find(&bytes[first_line_end..]).is_some() {
         return None;
     }
     // The header block ends with the first blank line, as the reader reads it.
@@ -97,7 +106,7 @@ pub fn single_message_body_len(bytes: &[u8]) -> Option<u64> {
     let body = &bytes[body_start..];
     // Only lines that start with `>` can be quoted: jump to them.
     let quoted = std::iter::once(0)
-        .chain(memchr::memmem::find_iter(body, b"\n>").map(|i| i + 1))
+        .chain(quoted_line.find_iter(body).map(|i| i + 1))
         .filter(|&start| {
             let line = &body[start..body.len().min(start + LINE_PREFIX)];
             let arrows = line.iter().take_while(|&&b| b == b'>').count();
