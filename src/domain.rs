@@ -15,8 +15,7 @@ pub fn registrable(host: &str) -> Option<String> {
     // The same few names (the From domain, our hosts, the senders) are asked about many
     // times per message and across a mailbox: remember recent answers per thread.
     thread_local! {
-        static RECENT: std::cell::RefCell<std::collections::HashMap<String, Option<String>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static RECENT: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
     }
     const REMEMBERED: usize = 4096;
     if let Some(hit) = RECENT.with(|r| r.borrow().get(host).cloned()) {
@@ -31,6 +30,28 @@ pub fn registrable(host: &str) -> Option<String> {
         r.insert(host.to_string(), found.clone());
     });
     found
+}
+
+/// Host names to their registrable domains. The keys are names the program itself looks up
+/// (a memo, not a table an attacker fills to collide), so a simple fast hash is enough.
+type Memo = std::collections::HashMap<String, Option<String>, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a: a few instructions per byte, against SipHash's setup per short name.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 fn registrable_uncached(host: &str) -> Option<String> {

@@ -113,19 +113,37 @@ impl Relay<'_> {
     /// The relay as the basis names it. Built only for the relays the walk explains (up to
     /// the boundary), not for every hop.
     fn describe(&self) -> String {
+        // Pieces pushed one by one: the formatting machinery costs several times more, and
+        // this runs for most hops of every message.
+        let mut out = String::with_capacity(64);
         match self.hop {
             Some(i) => {
-                let name = self.rdns.or(self.helo).unwrap_or("?");
-                match self.ip_text {
-                    Some(ip) => format!("hop {i}: sender {name} [{ip}]"),
-                    None => format!("hop {i}: sender {name}"),
+                out.push_str("hop ");
+                out.push_str(itoa::Buffer::new().format(i));
+                out.push_str(": sender ");
+                out.push_str(self.rdns.or(self.helo).unwrap_or("?"));
+                if let Some(ip) = self.ip_text {
+                    out.push_str(" [");
+                    out.push_str(ip);
+                    out.push(']');
                 }
             }
-            None => match self.ip {
-                Some(ip) => format!("X-Originating-IP {ip}"),
-                None => "X-Originating-IP".to_string(),
-            },
+            None => {
+                out.push_str("X-Originating-IP");
+                if let Some(ip) = self.ip {
+                    out.push(' ');
+                    out.push_str(&crate::text::ip_string(ip));
+                }
+            }
         }
+        out
+    }
+
+    /// `describe`, then `tail`.
+    fn describe_with(&self, tail: &str) -> String {
+        let mut out = self.describe();
+        out.push_str(tail);
+        out
     }
 }
 
@@ -217,7 +235,6 @@ fn ip_of(h: &Hop) -> Option<IpAddr> {
 fn is_peerless(h: &Hop) -> bool {
     h.kind == Kind::Local && h.from.ip.is_none()
 }
-
 
 struct Walker {
     details: Vec<HopTrustDetail>,
@@ -366,10 +383,7 @@ fn walk_configured(
                     .any(|t| domain::same_host(rdns, t) || domain::within(rdns, t))
             });
             if !(r.auth.is_some() || by_net || by_host) {
-                let why = format!(
-                    "{} is not in trusted_networks or trusted_hosts: outside",
-                    r.describe()
-                );
+                let why = r.describe_with(" is not in trusted_networks or trusted_hosts: outside");
                 w.enter(&r, hops, why);
                 continue;
             }
@@ -380,17 +394,18 @@ fn walk_configured(
             } else {
                 "authenticated"
             };
-            w.report.basis.push(format!("{} is {reason}", r.describe()));
+            w.report
+                .basis
+                .push(r.describe_with(&[" is ", reason].concat()));
             if w.in_internal && r.auth.is_none() && !r.ip.is_some_and(|ip| internal.contains(ip)) {
                 w.in_internal = false;
             }
             if r.ip.is_some_and(|ip| msa.contains(ip)) {
                 is_msa = true;
                 w.frozen = true;
-                w.report.basis.push(format!(
-                    "{} is a mail submission agent: older relays keep its trust",
-                    r.describe()
-                ));
+                w.report.basis.push(
+                    r.describe_with(" is a mail submission agent: older relays keep its trust"),
+                );
             }
         }
         w.assign(&r, is_msa);
@@ -429,11 +444,16 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
             continue;
         }
         let why = if let Some(ip) = r.ip.filter(|ip| netclass::is_internal_range(*ip)) {
-            Some(format!(
-                "{} is a {} address",
-                r.describe(),
-                netclass::special_class(ip).unwrap_or("private")
-            ))
+            Some(
+                r.describe_with(
+                    &[
+                        " is a ",
+                        netclass::special_class(ip).unwrap_or("private"),
+                        " address",
+                    ]
+                    .concat(),
+                ),
+            )
         } else if let Some(a) = r.auth {
             Some(format!(
                 "{} submitted with authentication ({a})",
@@ -445,10 +465,7 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
                 r.describe()
             ))
         } else if r.ip.is_none() && r.same_host {
-            Some(format!(
-                "{} is the receiving host itself (an internal hand-off)",
-                r.describe()
-            ))
+            Some(r.describe_with(" is the receiving host itself (an internal hand-off)"))
         } else if let Some((d, source)) =
             r.ip.is_none()
                 .then_some(())
@@ -468,7 +485,7 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
                 w.assign(&r, false);
             }
             None => {
-                let why = format!("{} is outside", r.describe());
+                let why = r.describe_with(" is outside");
                 w.enter(&r, hops, why);
             }
         }

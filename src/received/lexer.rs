@@ -140,7 +140,8 @@ pub fn comment_end(input: &[u8], from: usize) -> usize {
 /// words, `[` starts one (so `host[1.2.3.4]` gives two), and a nested comment up to
 /// `max_depth` deep is one word of its own (returned with its parentheses).
 pub fn comment_words(comment: &[u8]) -> Vec<&[u8]> {
-    let mut words = Vec::new();
+    // Room for the words of nearly every comment in one allocation.
+    let mut words = Vec::with_capacity(8);
     let mut i = 0;
     while i < comment.len() {
         let b = comment[i];

@@ -70,39 +70,51 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            let special = special_bytes(u64::from_le_bytes(word));
-            if special == 0 {
-                i += 8;
-                continue;
-            }
-            i += (special.trailing_zeros() / 8) as usize;
-        }
-        let b = bytes[i];
-        let escape = ESCAPE[usize::from(b)];
-        if escape != 0 {
-            out.extend_from_slice(&bytes[run..i]);
-            if escape == b'u' {
+    let mut copied = 0;
+    while let Some(found) = find_special(&bytes[copied..]) {
+        let at = copied + found;
+        out.extend_from_slice(&bytes[copied..at]);
+        let b = bytes[at];
+        match ESCAPE[usize::from(b)] {
+            b'u' => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0xf)]);
-            } else {
+            }
+            escape => {
                 out.push(b'\\');
                 out.push(escape);
             }
-            run = i + 1;
         }
-        i += 1;
+        copied = at + 1;
     }
-    out.extend_from_slice(&bytes[run..]);
+    out.extend_from_slice(&bytes[copied..]);
     out.push(b'"');
+}
+
+/// The offset of the first byte JSON escapes, eight bytes at a time (the last few padded
+/// with plain ones).
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        if let Ok(word) = <[u8; 8]>::try_from(chunk) {
+            let special = special_bytes(u64::from_le_bytes(word));
+            if special != 0 {
+                return Some(offset + (special.trailing_zeros() / 8) as usize);
+            }
+        }
+        offset += 8;
+    }
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    let mut word = [b'a'; 8];
+    word[..tail.len()].copy_from_slice(tail);
+    let special = special_bytes(u64::from_le_bytes(word));
+    (special != 0).then(|| offset + (special.trailing_zeros() / 8) as usize)
 }
 
 /// A mask whose lowest set bit falls in the first byte of `word` (little-endian) that JSON

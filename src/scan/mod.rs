@@ -221,7 +221,9 @@ const SMALL_MBOX: u64 = 4 * 1024 * 1024;
 /// Opens a file and reads its start: an mbox is handed back for streaming, a message is
 /// read (header block and body length only) and analysed.
 fn process_file(path: &std::path::Path, explicit: bool, scan: &ScanOptions) -> Done {
-    let name = path.display().to_string();
+    let name = path
+        .to_str()
+        .map_or_else(|| path.display().to_string(), str::to_owned);
     let cannot = |e: io::Error| read_error(name.clone(), e);
     let file = match std::fs::File::open(path) {
         Ok(f) => f,

@@ -147,7 +147,8 @@ fn check_band(ctx: &Ctx<'_>, out: &mut Findings<'_>, direction: Direction) {
     };
     let diff = received - written; // positive: written before it was received
     let hours = diff as f64 / HOUR as f64;
-    let evidence = json!({"date": date.raw, "date_utc": date.utc, "received_hop": hop, "received_utc": crate::date::rfc3339_utc(received), "difference_s": diff});
+    // Built only when the band is left (most messages stay inside it).
+    let evidence = || json!({"date": date.raw, "date_utc": date.utc, "received_hop": hop, "received_utc": crate::date::rfc3339_utc(received), "difference_s": diff});
     if direction == Direction::Past && diff > 3 * HOUR {
         let score = match diff {
             d if d <= 6 * HOUR => 0.5,
@@ -156,7 +157,7 @@ fn check_band(ctx: &Ctx<'_>, out: &mut Findings<'_>, direction: Direction) {
             d if d <= 96 * HOUR => 1.5,
             _ => 2.0,
         };
-        out.add_scored(&PAST, score, vec![hop], format!("The Date header is {hours:.1} hours before our server received the message (hop {hop})."), evidence);
+        out.add_scored(&PAST, score, vec![hop], format!("The Date header is {hours:.1} hours before our server received the message (hop {hop})."), evidence());
     } else if direction == Direction::Future && -diff > 3 * HOUR {
         let score = match -diff {
             d if d <= 6 * HOUR => 1.0,
@@ -172,7 +173,7 @@ fn check_band(ctx: &Ctx<'_>, out: &mut Findings<'_>, direction: Direction) {
                 "The Date header is {:.1} hours after our server received the message (hop {hop}).",
                 -hours
             ),
-            evidence,
+            evidence(),
         );
     }
 }
