@@ -76,9 +76,13 @@ fn registrable_uncached(host: &str) -> Option<String> {
 /// `host` as [`normalize`] sees it, but borrowed and not lower-cased (the comparisons
 /// below ignore ASCII case): these run many times per message.
 fn trimmed(host: &str) -> &str {
-    host.trim()
-        .trim_matches(['[', ']', '<', '>'])
-        .trim_end_matches('.')
+    // Byte by byte: the brackets are ASCII, so every cut falls between characters.
+    let s = host.trim();
+    let is_bracket = |b: &u8| matches!(b, b'[' | b']' | b'<' | b'>');
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !is_bracket(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_bracket(b)).map_or(start, |e| e + 1);
+    s[start..end].trim_end_matches('.')
 }
 
 /// True when two host names name the same host: equal after normalisation, or one is a

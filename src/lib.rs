@@ -149,10 +149,17 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
         hop.msa = d.msa;
     }
     let links = chain::continuity::links(&hops);
-    let lossy = split
-        .fields
-        .iter()
-        .any(|f| std::str::from_utf8(f.raw).is_err());
+    // Header blocks are nearly always ASCII: one pass over the span of the fields says so,
+    // and only the others are checked field by field.
+    let fields_span = match (split.fields.first(), split.fields.last()) {
+        (Some(first), Some(last)) => &input[first.offset..last.offset + last.raw.len()],
+        _ => &[][..],
+    };
+    let lossy = !fields_span.is_ascii()
+        && split
+            .fields
+            .iter()
+            .any(|f| std::str::from_utf8(f.raw).is_err());
     Ok(Prepared {
         message: MessageInfo {
             header_bytes: split.header_bytes,

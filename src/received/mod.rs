@@ -761,19 +761,48 @@ fn trim_quotes(w: &[u8]) -> &[u8] {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
+    if needle.is_empty() {
         return true;
-    };
+    }
     if hay.len() < needle.len() {
         return false;
     }
-    // Compare only where the first byte matches (found with memchr): most of a header is
-    // never a candidate.
-    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let last_start = hay.len() - needle.len();
-    memchr::memchr2_iter(lower, upper, &hay[..=last_start])
-        .any(|i| hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
+    // Compare only where the needle's rarest byte matches (found with memchr): most of a
+    // header is never a candidate, and a common first letter (`o`, `a`) would make most
+    // of its words one.
+    let at = needle
+        .iter()
+        .enumerate()
+        .min_by_key(|&(_, &b)| COMMONNESS[usize::from(b)])
+        .map_or(0, |(i, _)| i);
+    let b = needle[at];
+    let (lower, upper) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
+    let last = hay.len() - needle.len() + at;
+    memchr::memchr2_iter(lower, upper, &hay[at..=last])
+        .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
+
+/// How common a byte is in Received headers, roughly (English letters by frequency, then
+/// space, digits and dots): higher is more common.
+static COMMONNESS: [u8; 256] = {
+    const LETTERS_BY_FREQUENCY: &[u8] = b"zqxjkvbpygfwmucldrhsnioate";
+    let mut table = [0u8; 256];
+    let mut rank = 0;
+    while rank < LETTERS_BY_FREQUENCY.len() {
+        let c = LETTERS_BY_FREQUENCY[rank];
+        table[c as usize] = 10 + rank as u8;
+        table[c.to_ascii_uppercase() as usize] = 10 + rank as u8;
+        rank += 1;
+    }
+    table[b' ' as usize] = 40;
+    table[b'.' as usize] = 40;
+    let mut d = b'0';
+    while d <= b'9' {
+        table[d as usize] = 40;
+        d += 1;
+    }
+    table
+};
 
 fn strip_prefix_ci<'a>(w: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     (w.len() >= prefix.len() && w[..prefix.len()].eq_ignore_ascii_case(prefix))

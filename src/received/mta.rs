@@ -87,10 +87,11 @@ enum Mark {
     HeloEquals,
     WithSmtpEnd,
     WithEsmtpEnd,
+    Google,
 }
 
 /// The marks' text (lower case), in [`Mark`] order.
-const MARKS: [&str; 15] = [
+const MARKS: [&str; 16] = [
     "microsoft smtp",
     "microsoft smtpsvc",
     " with mapi",
@@ -106,9 +107,10 @@ const MARKS: [&str; 15] = [
     "helo=",
     " with smtp;",
     " with esmtp;",
+    "google",
 ];
 
-static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 15]> =
+static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 16]> =
     std::sync::OnceLock::new();
 
 /// Recognises the family from marks in the raw value. Order matters: a relay can mention
@@ -116,24 +118,39 @@ static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 15]> 
 pub fn detect(value: &[u8]) -> Option<Mta> {
     // One lower-cased copy. Most marks are a product name right after `(`: those are
     // looked for at the few `(` of the line, the rest with a substring search.
-    let lower = match std::str::from_utf8(value) {
-        Ok(text) => text.to_ascii_lowercase(),
-        Err(_) => String::from_utf8_lossy(value).to_ascii_lowercase(),
-    };
-    let after_parens: Vec<&str> = memchr::memchr_iter(b'(', lower.as_bytes())
+    // Bytes, not text: every mark is ASCII, so invalid UTF-8 around one changes nothing.
+    let lower = value.to_ascii_lowercase();
+    let after_parens: Vec<&[u8]> = memchr::memchr_iter(b'(', &lower)
         .map(|i| &lower[i + 1..])
         .collect();
-    let paren = |prefix: &str| after_parens.iter().any(|rest| rest.starts_with(prefix));
+    let paren = |prefix: &str| {
+        after_parens
+            .iter()
+            .any(|rest| rest.starts_with(prefix.as_bytes()))
+    };
     let finders = MARK_FINDERS.get_or_init(|| MARKS.map(memchr::memmem::Finder::new));
-    let has = |mark: Mark| finders[mark as usize].find(lower.as_bytes()).is_some();
+    let has = |mark: Mark| finders[mark as usize].find(&lower).is_some();
+    // Marks that contain another are looked for only when it is there.
+    let microsoft = || {
+        let smtp = has(Mark::MicrosoftSmtp);
+        if smtp && !has(Mark::MicrosoftSmtpsvc) || has(Mark::WithMapi) {
+            Some(Mta::Exchange)
+        } else if smtp {
+            Some(Mta::Smtpsvc)
+        } else {
+            None
+        }
+    };
+    let google = || {
+        has(Mark::Google)
+            && (has(Mark::GoogleTls) || has(Mark::ByMxGoogle) || has(Mark::GoogleWith))
+    };
     let mta = if paren("exim ") || paren("exim)") {
         Mta::Exim
     } else if paren("postfix") {
         Mta::Postfix
-    } else if has(Mark::MicrosoftSmtp) && !has(Mark::MicrosoftSmtpsvc) || has(Mark::WithMapi) {
-        Mta::Exchange
-    } else if has(Mark::MicrosoftSmtpsvc) {
-        Mta::Smtpsvc
+    } else if let Some(mta) = microsoft() {
+        mta
     } else if paren("fetchmail") {
         Mta::Fetchmail
     } else if paren("qmail ") || has(Mark::QmailLdap) {
@@ -154,10 +171,7 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
         Mta::Stalwart
     } else if paren("courier") || has(Mark::MappedIpv4) && has(Mark::WithEsmtp) {
         Mta::Courier
-    } else if has(Mark::GoogleTls)
-        || has(Mark::ByMxGoogle)
-        || has(Mark::GoogleWith)
-        || has(Mark::ByGoogleV6)
+    } else if google() || has(Mark::ByGoogleV6)
     {
         Mta::Google
     } else if sendmail_version(value) {
