@@ -46,7 +46,11 @@ impl std::hash::Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -80,8 +84,14 @@ fn trimmed(host: &str) -> &str {
     let s = host.trim();
     let is_bracket = |b: &u8| matches!(b, b'[' | b']' | b'<' | b'>');
     let bytes = s.as_bytes();
-    let start = bytes.iter().position(|b| !is_bracket(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_bracket(b)).map_or(start, |e| e + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !is_bracket(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_bracket(b))
+        .map_or(start, |e| e + 1);
     s[start..end].trim_end_matches('.')
 }
 

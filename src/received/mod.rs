@@ -463,19 +463,23 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
     if r.protocol.is_none() {
         r.protocol = r.via.and_then(protocol_of);
     }
-    read_peer(&mut r, value, &from_comments, &from_extra_words);
+    // Each comment is split into words once, for every reader below.
+    let comments: Vec<(&'a [u8], Vec<&'a [u8]>)> = from_comments
+        .iter()
+        .chain(other_comments.iter())
+        .map(|&c| (c, comment_words(c)))
+        .collect();
+    read_peer(
+        &mut r,
+        value,
+        &comments[..from_comments.len()],
+        &from_extra_words,
+    );
     if matches!(r.protocol, Some("HTTP" | "HTTPS")) {
         read_webmail_peer(&mut r, &via_comments);
     }
-    read_tls_and_auth(
-        &mut r,
-        from_comments.iter().chain(other_comments.iter()).copied(),
-        value,
-    );
-    read_envelope_comments(
-        &mut r,
-        from_comments.iter().chain(other_comments.iter()).copied(),
-    );
+    read_tls_and_auth(&mut r, &comments, value);
+    read_envelope_comments(&mut r, &comments);
     r.kind = Some(classify_kind(&r, value));
     finish_status(&mut r);
     r
@@ -635,10 +639,11 @@ struct PeerInfo<'a> {
     word_count: usize,
 }
 
-fn read_comment(c: &[u8]) -> PeerInfo<'_> {
-    let mut p = PeerInfo::default();
-    let words = comment_words(c);
-    p.word_count = words.len();
+fn read_comment<'a>(words: &[&'a [u8]]) -> PeerInfo<'a> {
+    let mut p = PeerInfo {
+        word_count: words.len(),
+        ..PeerInfo::default()
+    };
     if words
         .first()
         .is_some_and(|w| w.eq_ignore_ascii_case(b"proxying"))
@@ -818,10 +823,13 @@ fn trim_brackets(w: &[u8]) -> &[u8] {
 fn read_peer<'a>(
     r: &mut Received<'a>,
     value: &'a [u8],
-    comments: &[&'a [u8]],
+    comments: &[(&'a [u8], Vec<&'a [u8]>)],
     extra_words: &[&'a [u8]],
 ) {
-    let infos: Vec<PeerInfo<'a>> = comments.iter().map(|c| read_comment(c)).collect();
+    let infos: Vec<PeerInfo<'a>> = comments
+        .iter()
+        .map(|(_, words)| read_comment(words))
+        .collect();
     // The receiver's own comment: Exim's (it holds helo=) wins; otherwise the last one with
     // an address, since a sender can only put text *before* it, inside its HELO argument.
     let chosen = infos
@@ -879,7 +887,7 @@ fn read_peer<'a>(
         if i > 0
             && !p.exim_style
             && !p.helo_present
-            && let (Some(name), Some(earlier)) = (r.from_name, comments.get(i - 1))
+            && let (Some(name), Some((earlier, _))) = (r.from_name, comments.get(i - 1))
         {
             let base = value.as_ptr() as usize;
             let start = name.as_ptr() as usize - base;
@@ -1046,11 +1054,11 @@ pub fn protocol_of(with: &[u8]) -> Option<&'static str> {
 
 fn read_tls_and_auth<'a>(
     r: &mut Received<'a>,
-    comments: impl Iterator<Item = &'a [u8]>,
+    comments: &[(&'a [u8], Vec<&'a [u8]>)],
     value: &'a [u8],
 ) {
-    for c in comments {
-        let words = comment_words(c);
+    for (c, words) in comments {
+        let (c, words) = (*c, words.as_slice());
         let first = words.first().copied().unwrap_or_default();
         // Postfix: `(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...)`.
         if first.eq_ignore_ascii_case(b"using") {
@@ -1262,12 +1270,11 @@ fn read_tls_and_auth<'a>(
 }
 
 /// `(envelope-from <x>)` (Exim, Postfix trailers), `(envelope-sender <x>)` (qmail-ldap).
-fn read_envelope_comments<'a>(r: &mut Received<'a>, comments: impl Iterator<Item = &'a [u8]>) {
+fn read_envelope_comments<'a>(r: &mut Received<'a>, comments: &[(&'a [u8], Vec<&'a [u8]>)]) {
     if r.envelope_from.is_some() {
         return;
     }
-    for c in comments {
-        let words = comment_words(c);
+    for (_, words) in comments {
         if let [k, v, ..] = words.as_slice()
             && (k.eq_ignore_ascii_case(b"envelope-from")
                 || k.eq_ignore_ascii_case(b"envelope-sender"))

@@ -171,8 +171,7 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
         Mta::Stalwart
     } else if paren("courier") || has(Mark::MappedIpv4) && has(Mark::WithEsmtp) {
         Mta::Courier
-    } else if google() || has(Mark::ByGoogleV6)
-    {
+    } else if google() || has(Mark::ByGoogleV6) {
         Mta::Google
     } else if sendmail_version(value) {
         Mta::Sendmail

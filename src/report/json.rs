@@ -93,8 +93,7 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// The offset of the first byte JSON escapes, eight bytes at a time (the last few padded
-/// with plain ones).
+/// The offset of the first byte JSON escapes, eight bytes at a time.
 fn find_special(bytes: &[u8]) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
@@ -107,14 +106,12 @@ fn find_special(bytes: &[u8]) -> Option<usize> {
         }
         offset += 8;
     }
-    let tail = chunks.remainder();
-    if tail.is_empty() {
-        return None;
-    }
-    let mut word = [b'a'; 8];
-    word[..tail.len()].copy_from_slice(tail);
-    let special = special_bytes(u64::from_le_bytes(word));
-    (special != 0).then(|| offset + (special.trailing_zeros() / 8) as usize)
+    // The last few bytes one by one: padding them into a word costs a copy call.
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| ESCAPE[usize::from(b)] != 0)
+        .map(|i| offset + i)
 }
 
 /// A mask whose lowest set bit falls in the first byte of `word` (little-endian) that JSON
