@@ -488,16 +488,15 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
 /// True when comments nest deeper than `max` anywhere in `value`.
 fn comment_depth_exceeds(value: &[u8], max: usize) -> bool {
     let mut depth = 0usize;
-    for &b in value {
-        match b {
-            b'(' => {
-                depth += 1;
-                if depth > max {
-                    return true;
-                }
+    // Only parentheses matter: jump between them.
+    for at in memchr::memchr2_iter(b'(', b')', value) {
+        if value[at] == b'(' {
+            depth += 1;
+            if depth > max {
+                return true;
             }
-            b')' => depth = depth.saturating_sub(1),
-            _ => {}
+        } else {
+            depth = depth.saturating_sub(1);
         }
     }
     false
@@ -775,11 +774,16 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     // Compare only where the needle's rarest byte matches (found with memchr): most of a
     // header is never a candidate, and a common first letter (`o`, `a`) would make most
     // of its words one.
-    let at = needle
-        .iter()
-        .enumerate()
-        .min_by_key(|&(_, &b)| COMMONNESS[usize::from(b)])
-        .map_or(0, |(i, _)| i);
+    // A plain loop: `min_by_key` over (index, byte) pairs compiles to stack round trips.
+    let mut at = 0;
+    let mut rarest = u8::MAX;
+    for (i, &b) in needle.iter().enumerate() {
+        let c = COMMONNESS[usize::from(b)];
+        if c < rarest {
+            rarest = c;
+            at = i;
+        }
+    }
     let b = needle[at];
     let (lower, upper) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
     let last = hay.len() - needle.len() + at;
