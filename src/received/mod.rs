@@ -215,10 +215,38 @@ fn keyword(word: &[u8]) -> Option<Clause> {
 
 /// Tokens of one clause: its keyword's values and the comments that followed them.
 #[derive(Default)]
-struct ClauseTokens<'a> {
-    words: Vec<Token<'a>>,
+struct ClauseTokens<'t, 'a> {
+    /// The clause's tokens: a run of the line's tokens (borrowed), or gathered from after
+    /// the date, where comments are taken out.
+    words: std::borrow::Cow<'t, [Token<'a>]>,
     /// (start, end) of the span covering all words, for multi-word `with` values.
     span: Option<(usize, usize)>,
+}
+
+/// Gives the last clause opened its run of tokens.
+fn close_run<'t, 'a>(
+    groups: &mut [(Clause, ClauseTokens<'t, 'a>)],
+    run: &'t [Token<'a>],
+    base: usize,
+) {
+    if let Some((_, g)) = groups.last_mut() {
+        g.span = span_of(run, base);
+        g.words = std::borrow::Cow::Borrowed(run);
+    }
+}
+
+/// The byte span (in the value starting at `base`) from the first word or angle address of
+/// `tokens` to the end of the last.
+fn span_of(tokens: &[Token<'_>], base: usize) -> Option<(usize, usize)> {
+    let mut span: Option<(usize, usize)> = None;
+    for tok in tokens {
+        if let Token::Word(w) | Token::Angle(w) = *tok {
+            let start = w.as_ptr() as usize - base;
+            let end = start + w.len();
+            span = Some(span.map_or((start, end), |(s, _)| (s, end)));
+        }
+    }
+    span
 }
 
 /// Parses one Received value (the bytes after `Received:`).
@@ -248,12 +276,14 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
         clause_tokens.unwrap_or_else(|| Lexer::new(clauses_bytes).collect::<Vec<_>>());
     let base = value.as_ptr() as usize;
 
-    // Group tokens by clause; tokens before the first keyword are "leading".
-    let mut leading: Vec<Token<'a>> = Vec::new();
-    let mut groups: Vec<(Clause, ClauseTokens<'a>)> = Vec::new();
+    // Group tokens by clause; tokens before the first keyword are "leading". A clause's
+    // tokens are the run between its keyword and the next one: borrowed, not copied.
+    let mut groups: Vec<(Clause, ClauseTokens<'_, 'a>)> = Vec::with_capacity(8);
     let mut seen_by = false;
-    for tok in clause_tokens {
-        if let Token::Word(w) = tok
+    let mut run_start = 0;
+    let mut leading: &[Token<'a>] = &clause_tokens;
+    for (i, tok) in clause_tokens.iter().enumerate() {
+        if let Token::Word(w) = *tok
             && let Some(k) = keyword(w)
         {
             // `from` after `by` is XMail's envelope sender (`from <x>`), not the peer.
@@ -263,23 +293,17 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
                 k
             };
             seen_by |= k == Clause::By;
-            groups.push((k, ClauseTokens::default()));
-            continue;
-        }
-        match groups.last_mut() {
-            Some((_, g)) => {
-                if let Token::Word(w) | Token::Angle(w) = tok {
-                    let start = w.as_ptr() as usize - base;
-                    let end = start + w.len();
-                    g.span = Some(g.span.map_or((start, end), |(s, _)| (s, end)));
-                }
-                g.words.push(tok);
+            if groups.is_empty() {
+                leading = &clause_tokens[..i];
             }
-            None => leading.push(tok),
+            close_run(&mut groups, &clause_tokens[run_start..i], base);
+            groups.push((k, ClauseTokens::default()));
+            run_start = i + 1;
         }
     }
+    close_run(&mut groups, &clause_tokens[run_start..], base);
     // After the date some MTAs go on (`; date for <x>`, `(envelope-from x)`).
-    let mut trailer: Vec<(Clause, ClauseTokens<'a>)> = Vec::new();
+    let mut trailer: Vec<(Clause, ClauseTokens<'_, 'a>)> = Vec::new();
     let mut trailer_comments: Vec<&'a [u8]> = Vec::new();
     if let Some(rest) = date_part {
         for tok in Lexer::new(rest) {
@@ -290,7 +314,7 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
                 Token::Comment(c) => trailer_comments.push(c),
                 t => {
                     if let Some((_, g)) = trailer.last_mut() {
-                        g.words.push(t);
+                        g.words.to_mut().push(t);
                     }
                 }
             }
@@ -305,7 +329,7 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
     let mut via_comments: Vec<&'a [u8]> = Vec::new();
 
     // A leading comment `(from user@localhost)` (Sendmail submit) or `(qmail N invoked ...)`.
-    for tok in &leading {
+    for tok in leading {
         match *tok {
             Token::Comment(c) => {
                 let words = comment_words(c);
@@ -341,7 +365,7 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
                     continue;
                 }
                 let mut first = true;
-                for t in &g.words {
+                for t in g.words.iter() {
                     match *t {
                         Token::Word(w) if first && !is_bracket_only(w) => {
                             r.from_name = Some(w);
@@ -393,7 +417,7 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
                     // The value is every word up to the first comment or keyword.
                     let mut end = None;
                     let mut start = None;
-                    for t in &g.words {
+                    for t in g.words.iter() {
                         match *t {
                             Token::Word(w) | Token::Angle(w) => {
                                 let s = w.as_ptr() as usize - base;
@@ -515,7 +539,8 @@ fn split_date<'a>(
     // The first top-level `;` normally starts the date.
     let mut lexer = Lexer::new(value);
     let mut semi_at = None;
-    let mut before: Vec<Token<'a>> = Vec::new();
+    // Room for the clauses of a usual line (about 20 tokens) without regrowing.
+    let mut before: Vec<Token<'a>> = Vec::with_capacity(32);
     while let Some(tok) = lexer.next() {
         if tok == Token::Semi {
             semi_at = Some(lexer.position() - 1);
