@@ -14,23 +14,21 @@ pub fn normalize(host: &str) -> String {
 pub fn registrable(host: &str) -> Option<String> {
     // The same few names (the From domain, our hosts, the senders) are asked about many
     // times per message and across a mailbox: remember recent answers per thread.
-    thread_local! {
-        static RECENT: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
-    }
-    const REMEMBERED: usize = 4096;
     if let Some(hit) = RECENT.with(|r| r.borrow().get(host).cloned()) {
         return hit;
     }
     let found = registrable_uncached(host);
-    RECENT.with(|r| {
-        let mut r = r.borrow_mut();
-        if r.len() >= REMEMBERED {
-            r.clear();
-        }
-        r.insert(host.to_string(), found.clone());
-    });
+    RECENT.with(|r| remember(&mut r.borrow_mut(), host, found.clone()));
     found
 }
+
+thread_local! {
+    /// Recent answers of [`registrable`], per thread.
+    static RECENT: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+}
+
+/// Answers remembered at most; a full memo starts again.
+const REMEMBERED: usize = 4096;
 
 /// Host names to their registrable domains. The keys are names the program itself looks up
 /// (a memo, not a table an attacker fills to collide), so a simple fast hash is enough.
@@ -56,6 +54,33 @@ impl std::hash::Hasher for Fnv {
         }
         self.0 = h;
     }
+}
+
+/// True when both names have a registrable domain and it is the same one. Answers from the
+/// memo without copying either domain out (links compare several names per hop).
+pub fn same_registrable(a: &str, b: &str) -> bool {
+    RECENT.with(|r| {
+        for host in [a, b] {
+            if !r.borrow().contains_key(host) {
+                let found = registrable_uncached(host);
+                remember(&mut r.borrow_mut(), host, found);
+            }
+        }
+        let memo = r.borrow();
+        match (memo.get(a), memo.get(b)) {
+            (Some(Some(da)), Some(Some(db))) => da == db,
+            (Some(None), _) | (_, Some(None)) => false,
+            // Evicted between the two inserts (a full memo is cleared): ask again.
+            _ => registrable_uncached(a).is_some_and(|da| registrable_uncached(b) == Some(da)),
+        }
+    })
+}
+
+fn remember(memo: &mut Memo, host: &str, found: Option<String>) {
+    if memo.len() >= REMEMBERED {
+        memo.clear();
+    }
+    memo.insert(host.to_string(), found);
 }
 
 fn registrable_uncached(host: &str) -> Option<String> {
@@ -256,6 +281,18 @@ pub fn provider_of_host(host: &str) -> Option<&'static Provider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_registrable_domain() {
+        assert!(same_registrable("mx1.example.co.uk", "smtp.EXAMPLE.co.uk."));
+        assert!(!same_registrable("mx1.example.co.uk", "mx1.example.com"));
+        assert!(!same_registrable("co.uk", "co.uk"));
+        assert!(!same_registrable("localhost", "localhost"));
+        // Past the memo's size it starts again and still answers.
+        for i in 0..REMEMBERED + 10 {
+            assert!(same_registrable(&format!("h{i}.example.org"), "example.org"));
+        }
+    }
 
     #[test]
     fn registrable_domains_use_the_public_suffix_list() {

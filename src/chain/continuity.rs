@@ -129,10 +129,9 @@ fn link(older: &Hop, newer: &Hop) -> Link {
         l.matched_on = Some("loopback");
         return l;
     }
-    let receiver_domain = domain::registrable(&receiver);
     for (_, name) in &names {
-        if let (Some(n), Some(rd)) = (name, &receiver_domain)
-            && domain::registrable(n).as_ref() == Some(rd)
+        if let Some(n) = name
+            && domain::same_registrable(n, &receiver)
         {
             l.verdict = LinkVerdict::SameDomain;
             return l;

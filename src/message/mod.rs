@@ -97,7 +97,8 @@ pub fn split<'a>(input: &'a [u8], limits: &Limits) -> Result<Split<'a>, SplitErr
         pos = next;
     }
     let header_start = pos;
-    let mut fields: Vec<Field<'a>> = Vec::new();
+    // Room for a usual header block without regrowing.
+    let mut fields: Vec<Field<'a>> = Vec::with_capacity(64);
     let mut endings = LineEndings::default();
     let mut stray_lines = 0;
     let mut no_separator = true;

@@ -1053,7 +1053,16 @@ pub fn protocol_of(with: &[u8]) -> Option<&'static str> {
         "LOCAL",
         "QMQP",
     ];
-    let text = String::from_utf8_lossy(with).to_ascii_uppercase();
+    // Upper-cased on the stack when short (it nearly always is).
+    let mut short = [0u8; 64];
+    let text: std::borrow::Cow<'_, str> = match short.get_mut(..with.len()) {
+        Some(buf) if with.is_ascii() => {
+            buf.copy_from_slice(with);
+            buf.make_ascii_uppercase();
+            String::from_utf8_lossy(buf)
+        }
+        _ => String::from_utf8_lossy(with).to_ascii_uppercase().into(),
+    };
     for raw in text.split(|c: char| c.is_whitespace() || matches!(c, '[' | ']' | '(' | '/')) {
         if raw.is_empty() {
             continue;
