@@ -290,7 +290,10 @@ mod tests {
         assert!(!same_registrable("localhost", "localhost"));
         // Past the memo's size it starts again and still answers.
         for i in 0..REMEMBERED + 10 {
-            assert!(same_registrable(&format!("h{i}.example.org"), "example.org"));
+            assert!(same_registrable(
+                &format!("h{i}.example.org"),
+                "example.org"
+            ));
         }
     }
 

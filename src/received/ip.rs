@@ -75,7 +75,9 @@ pub fn parse_written_ip(word: &[u8]) -> Option<WrittenIp<'_>> {
         return None;
     }
     let text = std::str::from_utf8(w).ok()?;
-    if let Ok(v4) = text.parse::<Ipv4Addr>() {
+    // IPv6 always has a colon and IPv4 never: try only the parser that can succeed.
+    let has_colon = memchr::memchr(b':', w).is_some();
+    if !has_colon && let Ok(v4) = text.parse::<Ipv4Addr>() {
         return Some(WrittenIp {
             addr: IpAddr::V4(v4),
             port,
@@ -83,7 +85,7 @@ pub fn parse_written_ip(word: &[u8]) -> Option<WrittenIp<'_>> {
             bracketed,
         });
     }
-    if let Ok(v6) = text.parse::<Ipv6Addr>() {
+    if has_colon && let Ok(v6) = text.parse::<Ipv6Addr>() {
         let addr = match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
             None => IpAddr::V6(v6),

@@ -291,5 +291,15 @@ mod tests {
             assert_eq!(detect(line.as_bytes()), Some(want), "{line}");
         }
         assert_eq!(detect(b"from a by b"), None);
+        // Marks found only through a shorter one (`microsoft smtp`, `google`).
+        assert_eq!(
+            detect(b"from a ([10.0.0.1]) by b with Microsoft SMTPSVC(6.0.3790.4675)"),
+            Some(Mta::Smtpsvc)
+        );
+        assert_eq!(
+            detect(b"from a (a [1.2.3.4]) by MX.Google.COM with ESMTPS id x"),
+            Some(Mta::Google)
+        );
+        assert_eq!(detect(b"from a by b with MAPI id 1"), Some(Mta::Exchange));
     }
 }

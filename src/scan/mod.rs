@@ -357,15 +357,16 @@ fn stream_or_single(
 /// Line buffers the writer has finished with, for the workers to fill again.
 ///
 /// Workers allocate lines and the writer thread frees them; memory freed on another thread
-/// comes back to the allocator slowly, so every line used to cost fresh pages (zeroed by the
-/// kernel on first touch, a sixth of a scan's time). Recycled buffers keep a scan's memory
-/// to the lines in flight.
+/// returns to its allocating thread lazily, so lines kept taking fresh pages (which the
+/// kernel zeroes on first touch). Recycled buffers keep a scan's memory to the lines in
+/// flight.
 static LINE_POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 
-/// Buffers kept in the pool at most (three batches in flight, with room).
-const LINE_POOL_MAX: usize = 4096;
-/// Lines longer than this are not kept (a rare huge report must not pin its memory).
-const LINE_KEEP_MAX: usize = 256 * 1024;
+/// Buffers kept in the pool at most (three default batches in flight, with room).
+const LINE_POOL_MAX: usize = 2048;
+/// Buffers larger than this are not kept (a rare huge report must not pin its memory): the
+/// pool holds at most 128 MiB, and about 25 MiB on ordinary mail.
+const LINE_KEEP_MAX: usize = 64 * 1024;
 
 fn take_line_buffer() -> Vec<u8> {
     let recycled = LINE_POOL.lock().ok().and_then(|mut pool| pool.pop());
