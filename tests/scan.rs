@@ -499,3 +499,47 @@ fn json_writer_writes_what_serde_json_writes() {
     println!("serialisers: {compared} reports byte-identical");
     assert!(compared > 100);
 }
+
+/// A mailbox over the in-memory limit is streamed: read a batch ahead on a thread of its
+/// own, analysed in batches, written in order with every message's index and offset.
+#[test]
+fn large_mbox_streams_in_order_across_batches() {
+    let dir = tempdir("large-mbox");
+    let message = sample("webmail.eml");
+    let mut mbox = Vec::new();
+    let mut offsets = Vec::new();
+    let count = (5 * 1024 * 1024 / (message.len() + 60)) + 1;
+    assert!(count > 1024, "more than two batches of 512");
+    for i in 0..count {
+        offsets.push(mbox.len() as u64);
+        mbox.extend_from_slice(
+            format!(
+                "From sender@example.net Mon Jan  1 00:00:{:02} 2024\n",
+                i % 60
+            )
+            .as_bytes(),
+        );
+        mbox.extend_from_slice(&message);
+        mbox.extend_from_slice(b"\n");
+    }
+    assert!(mbox.len() > 4 * 1024 * 1024, "over the in-memory limit");
+    let path = dir.join("big.mbox");
+    std::fs::write(&path, &mbox).unwrap();
+    let out = hopsleuth(
+        &["scan", "--fail-on", "never", path.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = lines(&out);
+    assert_eq!(reports.len(), count);
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r["source"]["index"], i, "message {i} in order");
+        assert_eq!(r["source"]["offset"], offsets[i], "message {i} offset");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

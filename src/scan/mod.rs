@@ -519,7 +519,8 @@ pub fn run(
 }
 
 /// Streams an mbox: its messages are read in order, analysed in parallel batches, and
-/// written in order.
+/// written in order. Reading runs on a thread of its own, one batch ahead: splitting a
+/// mailbox into messages is serial work, and the workers would otherwise wait for it.
 fn stream_mbox(
     name: String,
     stream: Box<dyn Read + Send>,
@@ -528,36 +529,48 @@ fn stream_mbox(
     out: &mut dyn Write,
     on_event: &mut dyn FnMut(Event),
 ) -> io::Result<()> {
-    let mut reader = reader::MboxReader::new(
-        io::BufReader::with_capacity(256 * 1024, stream),
-        scan.options.limits.max_header_bytes,
-    );
-    loop {
-        let mut chunk: Vec<Unit> = Vec::with_capacity(scan.batch);
-        for item in reader.by_ref().take(scan.batch.max(1)) {
-            chunk.push(match item {
-                Ok(raw) => Unit::Message {
-                    path: name.clone(),
-                    raw,
-                },
-                Err(e) => Unit::Error {
-                    path: name.clone(),
-                    index: None,
-                    offset: None,
-                    error: format!("cannot read: {e}"),
-                },
+    let batch = scan.batch.max(1);
+    let max_header = scan.options.limits.max_header_bytes;
+    std::thread::scope(|threads| {
+        let (to_analyse, chunks) = std::sync::mpsc::sync_channel::<Vec<Unit>>(1);
+        threads.spawn(move || {
+            let mut reader = reader::MboxReader::new(
+                io::BufReader::with_capacity(256 * 1024, stream),
+                max_header,
+            );
+            loop {
+                let chunk: Vec<Unit> = reader
+                    .by_ref()
+                    .take(batch)
+                    .map(|item| match item {
+                        Ok(raw) => Unit::Message {
+                            path: name.clone(),
+                            raw,
+                        },
+                        Err(e) => Unit::Error {
+                            path: name.clone(),
+                            index: None,
+                            offset: None,
+                            error: format!("cannot read: {e}"),
+                        },
+                    })
+                    .collect();
+                // A send fails only when the analysis stopped (an output error).
+                if chunk.is_empty() || to_analyse.send(chunk).is_err() {
+                    return;
+                }
+            }
+        });
+        for chunk in chunks {
+            let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
+            let done = resolve_pending(done, scan);
+            write_done(done, scan, summary, out, on_event)?;
+            on_event(Event::Progress {
+                messages: summary.messages + summary.errors,
             });
         }
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
-        let done = resolve_pending(done, scan);
-        write_done(done, scan, summary, out, on_event)?;
-        on_event(Event::Progress {
-            messages: summary.messages + summary.errors,
-        });
-    }
+        Ok(())
+    })
 }
 
 fn write_done(
