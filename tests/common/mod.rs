@@ -33,9 +33,12 @@ fn run(args: &[&str], stdin: Option<&[u8]>, no_dns: bool) -> Output {
         .spawn()
         .expect("run hopsleuth");
     let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("write stdin");
+    // A run that fails before reading its input (a bad flag) may close stdin first.
+    if let Err(e) = input.write_all(stdin.unwrap_or_default())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        panic!("write stdin: {e}");
+    }
     drop(input);
     child.wait_with_output().expect("wait")
 }
