@@ -11,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-../shared/corpora/messages/spamassassin_public_corpus}
 [ -d "$corpus" ] || { echo "no corpus at $corpus" >&2; exit 2; }
-cargo build --release --quiet
-bin=target/release/hopsleuth
+# The distribution profile (fat LTO, one codegen unit): what a packaged binary is.
+cargo build --profile release-lto --quiet
+bin=target/release-lto/hopsleuth
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
