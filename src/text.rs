@@ -56,9 +56,7 @@ pub fn field(bytes: &[u8]) -> String {
 /// time. It may answer `false` for some plain text (a borrow between bytes), never `true`
 /// for text that is not: callers take the slow path then, which gives the same result.
 fn is_plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    use swar::{HIGH, bytes_below, bytes_equal};
     let mut chunks = bytes.chunks_exact(8);
     let mut last_was_space = false;
     for chunk in &mut chunks {
@@ -66,10 +64,13 @@ fn is_plain(bytes: &[u8]) -> bool {
             return false;
         };
         let word = u64::from_le_bytes(word);
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-        let spaces = zero(word ^ (ONES * u64::from(b' ')));
+        let spaces = bytes_equal(word, b' ');
         let doubled = (spaces & (spaces >> 8)) | (u64::from(last_was_space) * (spaces & 0x80));
-        if word & HIGH != 0 || control != 0 || zero(word ^ (ONES * 0x7f)) != 0 || doubled != 0 {
+        if word & HIGH != 0
+            || bytes_below(word, 0x20) != 0
+            || bytes_equal(word, 0x7f) != 0
+            || doubled != 0
+        {
             return false;
         }
         last_was_space = word >> 56 == u64::from(b' ');
@@ -80,6 +81,27 @@ fn is_plain(bytes: &[u8]) -> bool {
         after_space = b == b' ';
         ok
     })
+}
+
+/// Byte tests on eight bytes at once (a `u64` read little-endian). Each returns a mask with
+/// the high bit set in every byte that passes; bytes above the lowest one that passes may
+/// be set wrongly (borrows), so callers use the lowest, or only ask whether any passed.
+pub(crate) mod swar {
+    /// 0x01 in every byte.
+    pub const ONES: u64 = 0x0101_0101_0101_0101;
+    /// 0x80 in every byte.
+    pub const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    /// The bytes of `word` equal to `b`.
+    pub fn bytes_equal(word: u64, b: u8) -> u64 {
+        let v = word ^ (ONES * u64::from(b));
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+
+    /// The bytes of `word` below `n` (`n` at most 0x80).
+    pub fn bytes_below(word: u64, n: u8) -> u64 {
+        word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH
+    }
 }
 
 /// An address as text; IPv4 is written digit by digit (reports hold several per hop, and

@@ -115,14 +115,10 @@ fn find_special(bytes: &[u8]) -> Option<usize> {
 }
 
 /// A mask whose lowest set bit falls in the first byte of `word` (little-endian) that JSON
-/// escapes: a control character, `"` or `\\`. Bytes above that one may be flagged wrongly
-/// (borrows), which is harmless: only the lowest is used.
+/// escapes: a control character, `"` or `\\`.
 fn special_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    below(0x20) | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\')))
+    use crate::text::swar::{bytes_below, bytes_equal};
+    bytes_below(word, 0x20) | bytes_equal(word, b'"') | bytes_equal(word, b'\\')
 }
 
 impl WriteJson for str {
@@ -202,16 +198,7 @@ impl WriteJson for serde_json::Value {
                 (None, None) => Serde(n).write_json(out),
             },
             Value::String(s) => write_escaped(out, s),
-            Value::Array(values) => {
-                out.push(b'[');
-                for (i, value) in values.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    value.write_json(out);
-                }
-                out.push(b']');
-            }
+            Value::Array(values) => values.write_json(out),
             Value::Object(map) => {
                 out.push(b'{');
                 for (i, (key, value)) in map.iter().enumerate() {
