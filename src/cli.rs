@@ -117,6 +117,22 @@ pub struct DnsArgs {
     /// Hops older than this many days at lookup time get weaker DNS findings (default 30).
     #[arg(long, value_name = "DAYS")]
     pub dns_fresh_days: Option<i64>,
+    /// Analyse as of this time (RFC 3339, e.g. 2026-11-23T10:05:00Z, or Unix seconds):
+    /// live DNS answers are stamped with it, and hop ages are measured against it
+    /// (default: the clock at each lookup). Replayed answers keep their recorded times.
+    #[arg(long, value_name = "TIME", env = "HOPSLEUTH_NOW", value_parser = parse_now)]
+    pub now: Option<i64>,
+}
+
+/// `--now`: RFC 3339 or Unix seconds.
+fn parse_now(text: &str) -> Result<i64, String> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .or_else(|| crate::date::parse_rfc3339(text))
+        .ok_or_else(|| {
+            format!("{text:?}: expected an RFC 3339 time (2026-11-23T10:05:00Z) or Unix seconds")
+        })
 }
 
 /// Why the analysis could not be set up.
@@ -325,6 +341,9 @@ impl AnalysisArgs {
             cache_entries: file.dns.cache_entries.unwrap_or(defaults.cache_entries),
             replay: d.dns_replay.clone(),
             record: d.dns_record.clone(),
+            clock: d
+                .now
+                .map_or(crate::dns::Clock::System, crate::dns::Clock::Fixed),
         };
         Ok(Some(crate::dns::Dns::new(&settings)?))
     }

@@ -287,6 +287,65 @@ pub fn civil_from_timestamp(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
     )
 }
 
+/// Unix seconds of an RFC 3339 date-time (`2026-11-23T10:05:00Z`, `...+01:00`, fractions of
+/// a second ignored), or `None` when it is not one. Used for `--now`, so that a run can be
+/// pinned to a chosen time.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.trim().as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(r)?;
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(digits).ok()?.parse().ok()
+    };
+    let sep = |i: usize, want: &[u8]| b.get(i).is_some_and(|c| want.contains(c));
+    if b.len() < 20 || !sep(4, b"-") || !sep(7, b"-") || !sep(10, b"Tt ") || !sep(13, b":") {
+        return None;
+    }
+    if !sep(16, b":") {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(i64::from(year), month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &b[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let digits = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_s = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |c: &u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
+            let hours = digit(h1)? * 10 + digit(h2)?;
+            let minutes = digit(m1)? * 10 + digit(m2)?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let s = hours * 3600 + minutes * 60;
+            if *sign == b'-' { -s } else { s }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(i64::from(year), month, day);
+    Some(
+        days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
+            - offset_s,
+    )
+}
+
 /// RFC 3339 in UTC of a Unix timestamp.
 pub fn rfc3339_utc(ts: i64) -> String {
     let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
@@ -438,6 +497,34 @@ mod tests {
 
     fn parse(s: &str) -> ParsedDate {
         parse_date(s.as_bytes()).expect(s).0
+    }
+
+    #[test]
+    fn rfc3339_round_trips_and_refuses_what_is_not_one() {
+        for ts in [0i64, 1_700_000_000, 1_795_428_300, 253_402_300_799] {
+            assert_eq!(parse_rfc3339(&rfc3339_utc(ts)), Some(ts));
+        }
+        assert_eq!(
+            parse_rfc3339("2026-11-23T11:05:00+01:00"),
+            parse_rfc3339("2026-11-23T10:05:00Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-23T10:05:00.250Z"),
+            parse_rfc3339("2026-11-23T10:05:00Z")
+        );
+        for bad in [
+            "",
+            "2026-11-23",
+            "2026-02-30T00:00:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T10:05:00",
+            "2026-11-23T10:05:00+24:00",
+            "2026-11-23T10:05:00.Z",
+            "2026-11-23T10:05:00Zjunk",
+            "２026-11-23T10:05:00Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod common;
 mod dns_server;
 
 use dns_server::{Behaviour, fixture_zones};
-use hopsleuth::dns::{Dns, DnsSettings};
+use hopsleuth::dns::{Clock, Dns, DnsSettings};
 use hopsleuth::{Options, Report};
 use std::time::Duration;
 
@@ -30,6 +30,9 @@ fn resolver(addr: std::net::SocketAddr) -> Dns {
     Dns::new(&DnsSettings {
         servers: vec![addr],
         timeout: Duration::from_secs(2),
+        // The test messages are of 23 Nov 2026; the answers are stamped three days later
+        // whatever the machine's date, so the hops stay fresh for the DNS checks.
+        clock: Clock::Fixed(common::test_now()),
         ..DnsSettings::default()
     })
     .expect("resolver")
@@ -450,10 +453,28 @@ fn fixture_server() -> dns_server::TestDns {
     )
 }
 
-/// Records a fixture's answers live from the test server into `to`.
+/// The time a fixture's committed recording was made (its answers' `asked_at`), or
+/// [`common::TEST_NOW`] for a fixture not recorded yet. Re-recording at that time keeps the
+/// fixture's age: a message of November 2026 re-recorded in 2028 would turn every DNS
+/// finding into a quarter of itself.
+fn recorded_at(file: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(file.replace(".eml", ".dns.json"));
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["answers"][0]["asked_at"].as_str().map(str::to_string))
+        .unwrap_or_else(|| common::TEST_NOW.to_string())
+}
+
+/// Records a fixture's answers live from the test server into `to`, as of the time its
+/// committed recording was made.
 fn record_fixture(server: &dns_server::TestDns, file: &str, args: &[String], to: &std::path::Path) {
     let mut all: Vec<String> = vec![
         "analyze".into(),
+        "--now".into(),
+        recorded_at(file),
         "--dns-server".into(),
         server.addr.to_string(),
         "--dns-record".into(),
@@ -470,17 +491,9 @@ fn record_fixture(server: &dns_server::TestDns, file: &str, args: &[String], to:
     );
 }
 
-fn without_times(recording: &str) -> serde_json::Value {
-    let mut v: serde_json::Value = serde_json::from_str(recording).unwrap();
-    for a in v["answers"].as_array_mut().unwrap() {
-        a["asked_at"] = serde_json::Value::Null;
-        a["asked_ts"] = serde_json::Value::Null;
-    }
-    v
-}
-
-/// The committed recordings are what the test server answers today (only the times
-/// differ), so the rule fixtures replay real answers, not hand-written ones.
+/// The committed recordings are what the test server answers, stamped with the time they
+/// were first made (the regenerate path keeps it), so the rule fixtures replay real
+/// answers, not hand-written ones, and keep their age.
 #[test]
 fn fixture_recordings_are_the_test_servers_answers() {
     let server = fixture_server();
@@ -500,9 +513,10 @@ fn fixture_recordings_are_the_test_servers_answers() {
                 committed.display()
             )
         });
+        let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
         assert_eq!(
-            without_times(&committed),
-            without_times(&std::fs::read_to_string(&fresh).unwrap()),
+            parse(&committed),
+            parse(&std::fs::read_to_string(&fresh).unwrap()),
             "{file}: recording differs from the server's answers"
         );
     }

@@ -12,14 +12,30 @@ proptest! {
     #[test]
     fn any_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
         let _ = analyze(&bytes, &Options::default());
-        let _ = received::parse(&bytes, &Limits::default());
+        let r = received::parse(&bytes, &Limits::default());
+        prop_assert_eq!(r.check_borrowed(&bytes), Ok(()));
+        if let Ok(split) = hopsleuth::message::split(&bytes, &Limits::default()) {
+            prop_assert_eq!(split.check_layout(&bytes), Ok(()));
+        }
         let _ = hopsleuth::mbox::messages(&bytes);
     }
 
     #[test]
-    fn header_shaped_bytes_never_panic(text in "(Received: |from |by |with |id |for |\\(|\\)|\\[|\\]|;|<|>|@|\\.|:|[0-9]{1,3}|[a-z]{1,8}| |\r\n|\n\t|\r){0,200}") {
-        let _ = analyze(text.as_bytes(), &Options::default());
-        let _ = received::parse(text.as_bytes(), &Limits::default());
+    fn header_shaped_bytes_never_panic(text in "(Received: |from |by |with |id |for |\\(|\\)|\\[|\\]|;|<|>|@|\\.|:|[0-9]{1,3}|[a-z]{1,8}| |\r\n|\n\t|\n |\n|\r){0,200}") {
+        let bytes = text.as_bytes();
+        let _ = analyze(bytes, &Options::default());
+        let r = received::parse(bytes, &Limits::default());
+        // Fields borrow the input, and an input over the limit is unparsed, saying why.
+        prop_assert_eq!(r.check_borrowed(bytes), Ok(()));
+        let tight = Limits { max_received_bytes: 64, ..Limits::default() };
+        let r = received::parse(bytes, &tight);
+        if bytes.len() > 64 {
+            prop_assert_eq!(r.status, Some(received::Status::Unparsed));
+            prop_assert!(r.reason.is_some());
+        }
+        if let Ok(split) = hopsleuth::message::split(bytes, &Limits::default()) {
+            prop_assert_eq!(split.check_layout(bytes), Ok(()));
+        }
     }
 }
 

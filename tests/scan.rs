@@ -165,7 +165,16 @@ fn errors_are_records_and_exit_codes_follow_fail_on() {
     let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(s["messages"], 1);
     assert_eq!(s["errors"], 1);
-    assert!(s["messages_per_s"].as_f64().unwrap() > 0.0);
+    // The rate is the count over the time taken, not a number made up elsewhere.
+    let (rate, elapsed) = (
+        s["messages_per_s"].as_f64().unwrap(),
+        s["elapsed_s"].as_f64().unwrap(),
+    );
+    assert!(elapsed > 0.0 && elapsed < 60.0, "{elapsed}");
+    assert!(
+        (rate * elapsed - 1.0).abs() < 1e-6,
+        "{rate} messages/s over {elapsed} s"
+    );
 
     assert_eq!(
         hopsleuth(&["scan", good.to_str().unwrap()], None)
@@ -212,10 +221,29 @@ fn stdin_message_and_mbox() {
 
 #[test]
 fn spamassassin_relay_format_matches_spamassassin() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: ../shared/corpora does not exist");
+    let Some(dir) = common::corpora() else {
         return;
+    };
+    /// The relays of one `X-Spam-Relays-<side>:` line of `text`, each `[ k=v ... ]` as its pairs.
+    fn relays<'a>(text: &'a str, side: &str) -> Vec<Vec<(&'a str, &'a str)>> {
+        let prefix = format!("X-Spam-Relays-{side}:");
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or_default();
+        let mut out: Vec<Vec<(&str, &str)>> = Vec::new();
+        for word in line.split_whitespace() {
+            match word {
+                "[" => out.push(Vec::new()),
+                "]" => {}
+                _ => {
+                    if let (Some(relay), Some(pair)) = (out.last_mut(), word.split_once('=')) {
+                        relay.push(pair);
+                    }
+                }
+            }
+        }
+        out
     }
     let cases: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("sa_trust_path.json")).unwrap())
@@ -290,18 +318,75 @@ fn spamassassin_relay_format_matches_spamassassin() {
         total += 1;
         if text == expected {
             same += 1;
-        } else {
-            diffs.push(format!(
-                "  case {}:\n    expected {expected:?}\n    got      {text:?}",
-                case["case"]
-            ));
+            continue;
+        }
+        let id = case["case"].as_u64().expect("case number");
+        println!("  case {id}:\n    expected {expected:?}\n    got      {text:?}");
+        // Field by field: `trusted[0].rdns`, or `untrusted: relays` when the counts differ.
+        for side in ["Trusted", "Untrusted"] {
+            let (want, got) = (relays(&expected, side), relays(&text, side));
+            let name = side.to_ascii_lowercase();
+            if want.len() != got.len() {
+                let field = format!("{name}: relays");
+                diffs.push((id, field, want.len().to_string(), got.len().to_string()));
+            }
+            for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+                let keys = w.iter().chain(g).map(|(k, _)| *k);
+                let mut keys: Vec<&str> = keys.collect();
+                keys.sort_unstable();
+                keys.dedup();
+                for key in keys {
+                    let value = |r: &[(&str, &str)]| {
+                        r.iter()
+                            .find(|(k, _)| *k == key)
+                            .map_or("(absent)".to_string(), |(_, v)| v.to_string())
+                    };
+                    let (wv, gv) = (value(w), value(g));
+                    if wv != gv {
+                        diffs.push((id, format!("{name}[{i}].{key}"), wv, gv));
+                    }
+                }
+            }
         }
     }
     println!("SpamAssassin relay strings: {same}/{total} cases identical");
-    for d in &diffs {
-        println!("{d}");
+    assert_eq!(
+        total, 32,
+        "sa_trust_path.json: the corpus README says 32 chains"
+    );
+    // Every field that differs today, with why ours differs: (case, field, SpamAssassin's
+    // value, ours, reason). A difference not here fails, and so does one here that is gone.
+    const KNOWN: &[(u64, &str, &str, &str, &str)] = &[(
+        30,
+        "trusted[0].rdns",
+        "sender.net",
+        "",
+        "parser bug: qmail's `from name (IP)` (name = TCPREMOTEHOST, the HELO written only \
+         when it differs) is recognised with an IPv4 address only; with `(::1)` the line is \
+         not taken as qmail's and the from-name is not recorded as the reverse name",
+    )];
+    let mut problems = Vec::new();
+    for (id, field, want, got) in &diffs {
+        let known = KNOWN.iter().find(|k| k.0 == *id && k.1 == field);
+        let line = format!("case {id} {field}: SpamAssassin {want:?}, ours {got:?}");
+        match known {
+            Some(k) if k.2 == want && k.3 == got => println!("    {line}\n      known: {}", k.4),
+            Some(k) => problems.push(format!("changed: {line} (listed: {:?}, {:?})", k.2, k.3)),
+            None => problems.push(format!("new: {line} (list it in KNOWN with why)")),
+        }
     }
-    assert!(same * 10 >= total * 9, "{same}/{total}");
+    for k in KNOWN {
+        if !diffs
+            .iter()
+            .any(|(id, field, ..)| *id == k.0 && field == k.1)
+        {
+            problems.push(format!(
+                "fixed: case {} {} now agrees (remove it from KNOWN)",
+                k.0, k.1
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -352,8 +437,8 @@ fn reports_validate_against_the_schema() {
             checked += 1;
         }
     }
-    let corpus = root.join("../shared/corpora/messages");
-    if corpus.is_dir() {
+    if let Some(corpora) = common::corpora() {
+        let corpus = corpora.join("messages");
         let out = hopsleuth(
             &["scan", "--fail-on", "never", corpus.to_str().unwrap()],
             None,
@@ -378,8 +463,6 @@ fn reports_validate_against_the_schema() {
             "schema: {checked} sample reports and {reports} corpus reports + {errors} error records valid"
         );
         assert!(reports > 6000);
-    } else {
-        eprintln!("SKIPPED: corpus part of the schema test (../shared/corpora does not exist)");
     }
 }
 
@@ -387,11 +470,10 @@ fn reports_validate_against_the_schema() {
 /// counts its messages (counted here with the in-memory splitter, a different code path).
 #[test]
 fn one_line_per_corpus_message() {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/messages");
-    if !corpus.is_dir() {
-        eprintln!("SKIPPED: ../shared/corpora does not exist");
+    let Some(corpora) = common::corpora() else {
         return;
-    }
+    };
+    let corpus = corpora.join("messages");
     for folder in std::fs::read_dir(&corpus)
         .unwrap()
         .flatten()
@@ -497,7 +579,16 @@ fn json_writer_writes_what_serde_json_writes() {
         compared += 1;
     }
     println!("serialisers: {compared} reports byte-identical");
-    assert!(compared > 100);
+    // The project's own fixtures alone give about a hundred reports; the corpus thousands.
+    let floor = if common::corpora().is_some() {
+        6000
+    } else {
+        60
+    };
+    assert!(
+        compared > floor,
+        "{compared} reports compared, expected over {floor}"
+    );
 }
 
 /// A mailbox over the in-memory limit is streamed: read a batch ahead on a thread of its

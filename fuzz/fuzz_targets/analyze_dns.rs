@@ -26,7 +26,7 @@ impl Lookup for Hashed {
                     2 => Rcode::Timeout,
                     _ => Rcode::NoError,
                 };
-                let mut a = Answer::empty(q, rcode, None);
+                let mut a = Answer::empty(q, rcode, None, 1_700_000_000);
                 a.asked_ts = 1_704_153_600 + (x % 5_000) as i64 * 86_400;
                 if rcode == Rcode::NoError && x % 16 != 3 {
                     let n = (x >> 8) % 250 + 1;

@@ -79,13 +79,13 @@ mod tests {
         let now = Instant::now();
         let later = now + Duration::from_secs(60);
         for i in 0..5 {
-            c.insert(q(i), Answer::empty(&q(i), Rcode::NoError, None), later);
+            c.insert(q(i), Answer::empty(&q(i), Rcode::NoError, None, 0), later);
         }
         assert_eq!(c.len(), 3);
         assert!(c.get(&q(0), now).is_none(), "oldest evicted");
         assert!(c.get(&q(4), now).is_some());
         assert!(c.get(&q(4), later).is_none(), "expired at its TTL");
-        c.insert(q(9), Answer::empty(&q(9), Rcode::NoError, None), now);
+        c.insert(q(9), Answer::empty(&q(9), Rcode::NoError, None, 0), now);
         assert!(c.get(&q(9), now).is_none(), "a zero TTL is not cached");
     }
 
@@ -94,7 +94,7 @@ mod tests {
         let mut c = Cache::new(2);
         let later = Instant::now() + Duration::from_secs(60);
         for _ in 0..1000 {
-            c.insert(q(1), Answer::empty(&q(1), Rcode::NoError, None), later);
+            c.insert(q(1), Answer::empty(&q(1), Rcode::NoError, None, 0), later);
         }
         assert_eq!(c.len(), 1);
         assert!(c.order.len() <= 32);

@@ -2,7 +2,7 @@
 //! given with `--dns-server`. A private single-threaded tokio runtime drives up to
 //! `concurrency` lookups at once; nothing async leaves this file.
 
-use super::{Answer, DnsError, DnsSettings, Lookup, Mode, QType, Question, Rcode, unix_now};
+use super::{Answer, Clock, DnsError, DnsSettings, Lookup, Mode, QType, Question, Rcode};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -21,6 +21,7 @@ pub struct Live {
     resolver: TokioResolver,
     concurrency: usize,
     timeout: Duration,
+    clock: Clock,
 }
 
 impl Live {
@@ -72,6 +73,7 @@ impl Live {
             resolver,
             concurrency,
             timeout: settings.timeout,
+            clock: settings.clock,
         })
     }
 }
@@ -88,8 +90,9 @@ impl Lookup for Live {
                 let resolver = self.resolver.clone();
                 let q = q.clone();
                 let timeout = self.timeout;
+                let asked_ts = self.clock.now();
                 tasks.spawn(async move {
-                    let answer = ask(&resolver, &q, timeout).await;
+                    let answer = ask(&resolver, &q, timeout, asked_ts).await;
                     drop(permit);
                     (i, answer)
                 });
@@ -104,7 +107,10 @@ impl Lookup for Live {
                 .into_iter()
                 .zip(questions)
                 .map(|(a, q)| {
-                    a.unwrap_or_else(|| Answer::empty(q, Rcode::Error, Some("lookup lost".into())))
+                    a.unwrap_or_else(|| {
+                        let lost = Some("lookup lost".into());
+                        Answer::empty(q, Rcode::Error, lost, self.clock.now())
+                    })
                 })
                 .collect()
         })
@@ -129,11 +135,8 @@ fn host(name: &hickory_resolver::proto::rr::Name) -> String {
 }
 
 /// One lookup, with every way it can end turned into an [`Answer`].
-async fn ask(resolver: &TokioResolver, q: &Question, timeout: Duration) -> Answer {
-    let asked_ts = unix_now();
-    let mut answer = Answer::empty(q, Rcode::NoError, None);
-    answer.asked_ts = asked_ts;
-    answer.asked_at = crate::date::rfc3339_utc(asked_ts);
+async fn ask(resolver: &TokioResolver, q: &Question, timeout: Duration, asked_ts: i64) -> Answer {
+    let mut answer = Answer::empty(q, Rcode::NoError, None, asked_ts);
     // The resolver has its own timeout; this bound also covers its retries over TCP.
     let result = tokio::time::timeout(
         timeout * 2,

@@ -213,9 +213,8 @@ impl Answer {
         }
     }
 
-    /// An answer with no records, e.g. a failure, asked now.
-    pub fn empty(q: &Question, rcode: Rcode, error: Option<String>) -> Answer {
-        let ts = unix_now();
+    /// An answer with no records, e.g. a failure, asked at `ts` (Unix seconds).
+    pub fn empty(q: &Question, rcode: Rcode, error: Option<String>, ts: i64) -> Answer {
         Answer {
             name: q.name.clone(),
             qtype: q.qtype,
@@ -248,11 +247,29 @@ impl Answer {
     }
 }
 
-/// The current time as Unix seconds.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+/// Where the time of a lookup comes from. Each answer is stamped with it (`asked_at`), and
+/// the DNS checks measure a hop's age against that stamp, so the time is an input like any
+/// other: tests and reproducible runs fix it (`--now`), a recording keeps its own stamps,
+/// and this is the only place the library reads the machine's clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    /// The machine's clock at the time of each lookup.
+    #[default]
+    System,
+    /// A fixed time, in Unix seconds.
+    Fixed(i64),
+}
+
+impl Clock {
+    /// The time, in Unix seconds.
+    pub fn now(self) -> i64 {
+        match self {
+            Clock::Fixed(ts) => ts,
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        }
+    }
 }
 
 /// Where answers come from.
@@ -301,6 +318,8 @@ pub struct DnsSettings {
     pub replay: Option<PathBuf>,
     /// Write every answer used to this file at the end.
     pub record: Option<PathBuf>,
+    /// The time live answers are stamped with (`--now`); replayed answers keep theirs.
+    pub clock: Clock,
 }
 
 impl Default for DnsSettings {
@@ -312,6 +331,7 @@ impl Default for DnsSettings {
             cache_entries: 100_000,
             replay: None,
             record: None,
+            clock: Clock::System,
         }
     }
 }
@@ -546,7 +566,7 @@ mod tests {
                     } else {
                         Rcode::NoError
                     };
-                    Answer::empty(q, rcode, None)
+                    Answer::empty(q, rcode, None, 0)
                 })
                 .collect()
         }
@@ -580,7 +600,12 @@ mod tests {
 
     #[test]
     fn exchanges_by_preference() {
-        let mut a = Answer::empty(&Question::mx("example.com").unwrap(), Rcode::NoError, None);
+        let mut a = Answer::empty(
+            &Question::mx("example.com").unwrap(),
+            Rcode::NoError,
+            None,
+            0,
+        );
         a.answers = vec!["20 b.example.com".into(), "10 a.example.com".into()];
         assert_eq!(a.exchanges(), ["a.example.com", "b.example.com"]);
     }

@@ -75,13 +75,14 @@ impl Lookup for Replay {
             .iter()
             .map(|q| {
                 self.answers.get(q).cloned().unwrap_or_else(|| {
-                    let mut a =
-                        Answer::empty(q, Rcode::NotRecorded, Some("not in the recording".into()));
                     // A question the recording lacks gets a fixed time, so replays stay
                     // byte-for-byte identical.
-                    a.asked_ts = 0;
-                    a.asked_at = crate::date::rfc3339_utc(0);
-                    a
+                    Answer::empty(
+                        q,
+                        Rcode::NotRecorded,
+                        Some("not in the recording".into()),
+                        0,
+                    )
                 })
             })
             .collect()

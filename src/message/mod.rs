@@ -84,6 +84,49 @@ pub enum SplitError {
     },
 }
 
+impl Split<'_> {
+    /// Checks the layout this split promises about `input`, the bytes it was made from:
+    /// the fields tile the header block in order (each is the bytes at its offset, starts
+    /// with its name and ends with its value; between two fields lie only line endings and
+    /// the lines counted as stray), and the body runs from its offset to the end. For the
+    /// fuzz targets and property tests; `Err` says what is broken.
+    pub fn check_layout(&self, input: &[u8]) -> Result<(), String> {
+        if self.body_offset + self.body_len != input.len() {
+            return Err("the body does not run to the end of the input".into());
+        }
+        let mut at = self.mbox_from.map_or(0, <[u8]>::len);
+        let mut stray = 0;
+        // Non-empty lines in a gap between fields: each must be one counted as stray.
+        let lines_in = |gap: &[u8]| {
+            gap.split(|&b| b == b'\n' || b == b'\r')
+                .filter(|l| !l.is_empty())
+                .count()
+        };
+        for f in &self.fields {
+            let end = f.offset + f.raw.len();
+            if f.offset < at || end > self.body_offset {
+                return Err(format!("field at {} overlaps or leaves the header block", f.offset));
+            }
+            if input.get(f.offset..end) != Some(f.raw) {
+                return Err(format!("field at {} is not the input's bytes there", f.offset));
+            }
+            if !f.raw.starts_with(f.name) || !f.raw.ends_with(f.value) {
+                return Err(format!("field at {}: name or value outside it", f.offset));
+            }
+            stray += lines_in(&input[at..f.offset]);
+            at = end;
+        }
+        stray += lines_in(&input[at..self.body_offset]);
+        if stray > self.stray_lines {
+            return Err(format!(
+                "{stray} lines between fields, {} counted as stray",
+                self.stray_lines
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Splits `input` into header fields and body.
 pub fn split<'a>(input: &'a [u8], limits: &Limits) -> Result<Split<'a>, SplitError> {
     if input.iter().all(|b| b.is_ascii_whitespace()) {
@@ -245,6 +288,25 @@ fn preview(line: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layout_check_catches_a_broken_split() {
+        let input = b"From x Mon Jan  1 00:00:00 2024\nA: 1\n stray\nB: 2\n\nbody";
+        let good = split_ok(input);
+        assert_eq!(good.check_layout(input), Ok(()));
+        let mut moved = good.clone();
+        moved.fields[1].offset -= 1;
+        assert!(moved.check_layout(input).is_err());
+        let mut swapped = good.clone();
+        swapped.fields.swap(0, 1);
+        assert!(swapped.check_layout(input).is_err());
+        let mut short = good.clone();
+        short.body_len -= 1;
+        assert!(short.check_layout(input).is_err());
+        let mut uncounted = good;
+        uncounted.fields.remove(1);
+        assert!(uncounted.check_layout(input).is_err(), "B: 2 is neither a field nor stray");
+    }
 
     fn split_ok(s: &[u8]) -> Split<'_> {
         split(s, &Limits::default()).unwrap()

@@ -129,6 +129,42 @@ pub struct Auth<'a> {
     pub evidence: &'static str,
 }
 
+impl Received<'_> {
+    /// Checks that every byte field is a slice of `input`, the value this was parsed from
+    /// (the parser reads, never rewrites: evidence points at what was written). For the
+    /// fuzz targets and property tests; `Err` names the first field that is not.
+    pub fn check_borrowed(&self, input: &[u8]) -> Result<(), String> {
+        let inside = |s: &[u8]| {
+            let (start, end) = (input.as_ptr() as usize, input.as_ptr() as usize + input.len());
+            let p = s.as_ptr() as usize;
+            // An empty slice may point anywhere; it holds no bytes of its own.
+            s.is_empty() || (p >= start && p + s.len() <= end)
+        };
+        let fields = [
+            ("from_name", self.from_name),
+            ("helo", self.helo),
+            ("rdns", self.rdns),
+            ("ident", self.ident),
+            ("by_host", self.by_host),
+            ("by_comment", self.by_comment),
+            ("with", self.with),
+            ("via", self.via),
+            ("id", self.id),
+            ("for_addr", self.for_addr),
+            ("envelope_from", self.envelope_from),
+            ("date_text", self.date_text),
+            ("ip.scope", self.ip.as_ref().and_then(|i| i.scope)),
+            ("tls.version", self.tls.as_ref().and_then(|t| t.version)),
+            ("tls.cipher", self.tls.as_ref().and_then(|t| t.cipher)),
+            ("auth.user", self.auth.as_ref().and_then(|a| a.user)),
+        ];
+        match fields.iter().find(|(_, f)| f.is_some_and(|f| !inside(f))) {
+            Some((name, _)) => Err(format!("{name} is not a slice of the input")),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One parsed Received header. Byte fields borrow the raw value.
 #[derive(Debug, Clone, Default)]
 pub struct Received<'a> {
