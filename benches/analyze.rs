@@ -64,7 +64,10 @@ fn main() {
         serde_bytes += black_box(serde_json::to_vec(r).map(|v| v.len()).unwrap_or(0));
     }
     let serde = t.elapsed();
-    assert_eq!(json_bytes, serde_bytes, "the two serialisers wrote different lengths");
+    assert_eq!(
+        json_bytes, serde_bytes,
+        "the two serialisers wrote different lengths"
+    );
     let n = messages.len() as f64;
     println!(
         "{} messages, {:.1} MiB in, {:.1} MiB of JSON out",

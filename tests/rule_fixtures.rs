@@ -2,6 +2,9 @@
 //! scenarios of a classic SMTP forensics text give their expected findings. Expectations
 //! live beside the fixtures (tests/fixtures/{rules,scenarios}/expected.json): `fires` must
 //! all fire, nothing outside `fires` + `may_fire` may fire, and the verdict must match.
+//! Beyond the ids, each fixture's findings (rule, score, hops, message, evidence) are an
+//! insta snapshot (tests/snapshots/rule_fixtures__*.snap): a rule that names the wrong hop
+//! or says the wrong thing fails here.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -17,6 +20,7 @@ fn run_folder(folder: &str) -> usize {
     )
     .expect("json");
     let mut failures = Vec::new();
+    let mut snapshots = Vec::new();
     let mut checked = 0;
     for (file, want) in expected.as_object().expect("object") {
         let mut args: Vec<String> = vec!["analyze".into()];
@@ -45,6 +49,29 @@ fn run_folder(folder: &str) -> usize {
             String::from_utf8_lossy(&out.stderr)
         );
         let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+        let findings: Vec<Value> = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                serde_json::json!({
+                    "rule": f["rule"],
+                    "score": f["score"],
+                    "hops": f["hops"],
+                    "message": f["message"],
+                    "evidence": f["evidence"],
+                })
+            })
+            .collect();
+        snapshots.push((
+            format!("{folder}@{file}"),
+            serde_json::json!({
+                "verdict": report["verdict"],
+                "score": report["score"],
+                "entry_hop": report["trust"]["entry_hop"],
+                "findings": findings,
+            }),
+        ));
         let fired: BTreeSet<String> = report["findings"]
             .as_array()
             .into_iter()
@@ -98,6 +125,9 @@ fn run_folder(folder: &str) -> usize {
         "fixtures not as expected:\n{}",
         failures.join("\n")
     );
+    for (name, findings) in snapshots {
+        insta::assert_json_snapshot!(name, findings);
+    }
     checked
 }
 

@@ -47,6 +47,123 @@ pub struct KeyHeaders {
     pub date: Option<HeaderValue>,
     /// Message-ID.
     pub message_id: Option<HeaderValue>,
+    /// Every Authentication-Results field, topmost first, with its place among the Received
+    /// fields. Not part of the report: the envelope rules read the verdicts our own servers
+    /// wrote.
+    #[serde(skip)]
+    pub authentication_results: Vec<AuthResults>,
+}
+
+/// One Authentication-Results field (RFC 8601) and where it sits in the trace.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthResults {
+    /// The value, unfolded.
+    pub value: String,
+    /// How many Received fields are above it: a field above the entry hop's Received line
+    /// was added after our server took the message, so the sender cannot have written it.
+    pub received_above: usize,
+}
+
+/// A verdict of an Authentication-Results field that vouches for a domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthPass {
+    /// `dkim` or `dmarc`.
+    pub method: &'static str,
+    /// The domain it vouches for: DKIM's `header.d` (or the domain of `header.i`), DMARC's
+    /// `header.from`; lower case.
+    pub domain: String,
+}
+
+impl AuthResults {
+    /// The passing DKIM and DMARC results and the domains they name.
+    pub fn passes(&self) -> Vec<AuthPass> {
+        let mut out = Vec::new();
+        // The first part is the authserv-id (unless the writer left it out, as Exchange
+        // Online does); the others are `method=result (comment) ptype.property=value ...`.
+        for part in split_outside_comments(&self.value, b';') {
+            let words = strip_comments(part);
+            let mut words = words.split_whitespace();
+            let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
+                continue;
+            };
+            if !result.eq_ignore_ascii_case("pass") {
+                continue;
+            }
+            let (method, wanted): (&'static str, &[&str]) = if method.eq_ignore_ascii_case("dkim") {
+                ("dkim", &["header.d", "header.i"])
+            } else if method.eq_ignore_ascii_case("dmarc") {
+                ("dmarc", &["header.from"])
+            } else {
+                continue;
+            };
+            let domain = words.find_map(|w| {
+                let (key, value) = w.split_once('=')?;
+                if !wanted.iter().any(|k| key.eq_ignore_ascii_case(k)) {
+                    return None;
+                }
+                let value = value.trim_matches('"');
+                let d = value.rsplit_once('@').map_or(value, |(_, d)| d);
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                (!d.is_empty()).then_some(d)
+            });
+            if let Some(domain) = domain {
+                out.push(AuthPass { method, domain });
+            }
+        }
+        out
+    }
+}
+
+/// `text` split at `sep` where it is outside comments and quoted strings.
+fn split_outside_comments(text: &str, sep: u8) -> Vec<&str> {
+    let (mut parts, mut start, mut depth, mut quoted) = (Vec::new(), 0, 0usize, false);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'"' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth = depth.saturating_sub(1),
+            b if b == sep && depth == 0 && !quoted => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(text.get(start..).unwrap_or_default());
+    parts
+}
+
+/// `text` with its comments replaced by a space.
+fn strip_comments(text: &str) -> String {
+    let (mut out, mut depth, mut quoted, mut escaped) = (String::new(), 0usize, false, false);
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            if depth == 0 {
+                out.push(c);
+            }
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' if depth == 0 => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '(' if !quoted => {
+                depth += 1;
+                out.push(' ');
+            }
+            ')' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Reads the key headers from the fields (first occurrence wins; duplicates are counted).
@@ -77,7 +194,25 @@ pub fn key_headers(fields: &[Field<'_>]) -> KeyHeaders {
         subject: get("Subject", false),
         date,
         message_id: get("Message-ID", false),
+        authentication_results: authentication_results(fields),
     }
+}
+
+/// The Authentication-Results fields, each with the number of Received fields above it.
+fn authentication_results(fields: &[Field<'_>]) -> Vec<AuthResults> {
+    let mut received_above = 0;
+    let mut out = Vec::new();
+    for f in fields {
+        if f.is("Received") {
+            received_above += 1;
+        } else if f.is("Authentication-Results") {
+            out.push(AuthResults {
+                value: decode(f, false).value,
+                received_above,
+            });
+        }
+    }
+    out
 }
 
 /// Decodes one field: raw text, RFC 2047 value, and addresses when asked.
@@ -188,6 +323,44 @@ pub fn domain_of(addr: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn authentication_results_passes() {
+        let ar = AuthResults {
+            value: "mx.b-corp.com; dkim=pass (2048-bit key; unprotected; comment; with semicolons) header.d=A-Corp.com header.s=s1; dkim=fail header.d=evil.example; spf=pass smtp.mailfrom=x@esp.example; dmarc=pass (p=reject dis=none) header.from=a-corp.com; dkim=pass header.i=@news.a-corp.com".into(),
+            received_above: 0,
+        };
+        let got: Vec<(&str, String)> = ar
+            .passes()
+            .into_iter()
+            .map(|p| (p.method, p.domain))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("dkim", "a-corp.com".to_string()),
+                ("dmarc", "a-corp.com".to_string()),
+                ("dkim", "news.a-corp.com".to_string()),
+            ]
+        );
+        // Exchange Online leaves the authserv-id out.
+        let exo = AuthResults {
+            value: "spf=pass (sender IP is 40.107.20.70) smtp.mailfrom=a-corp.com; dkim=pass (signature was verified) header.d=a-corp.com;dmarc=pass action=none header.from=a-corp.com;compauth=pass reason=100".into(),
+            received_above: 1,
+        };
+        assert_eq!(exo.passes().len(), 2);
+        let fields = crate::message::split(
+            b"Authentication-Results: a; dmarc=pass header.from=x.example\nReceived: by a; Mon, 1 Jan 2024 00:00:00 +0000\nAuthentication-Results: b; none\n\nbody",
+            &crate::limits::Limits::default(),
+        )
+        .unwrap()
+        .fields;
+        let all = key_headers(&fields).authentication_results;
+        assert_eq!(
+            all.iter().map(|a| a.received_above).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+    }
     use proptest::prelude::*;
 
     fn mailparse_first(value: &str) -> Option<String> {

@@ -105,10 +105,16 @@ impl Split<'_> {
         for f in &self.fields {
             let end = f.offset + f.raw.len();
             if f.offset < at || end > self.body_offset {
-                return Err(format!("field at {} overlaps or leaves the header block", f.offset));
+                return Err(format!(
+                    "field at {} overlaps or leaves the header block",
+                    f.offset
+                ));
             }
             if input.get(f.offset..end) != Some(f.raw) {
-                return Err(format!("field at {} is not the input's bytes there", f.offset));
+                return Err(format!(
+                    "field at {} is not the input's bytes there",
+                    f.offset
+                ));
             }
             if !f.raw.starts_with(f.name) || !f.raw.ends_with(f.value) {
                 return Err(format!("field at {}: name or value outside it", f.offset));
@@ -305,7 +311,10 @@ mod tests {
         assert!(short.check_layout(input).is_err());
         let mut uncounted = good;
         uncounted.fields.remove(1);
-        assert!(uncounted.check_layout(input).is_err(), "B: 2 is neither a field nor stray");
+        assert!(
+            uncounted.check_layout(input).is_err(),
+            "B: 2 is neither a field nor stray"
+        );
     }
 
     fn split_ok(s: &[u8]) -> Split<'_> {

@@ -21,6 +21,9 @@ Real mail crosses a handful of hops; RFC 5321 §6.3 suggests rejecting mail with
 ## Example
 A message with 10,000 `Received:` lines.
 
+It fires only above the limit: a message with exactly `max_hops` Received headers has
+every one parsed and nothing skipped.
+
 ## False positives
 A mail loop between misconfigured servers (the message is broken, not forged).
 
@@ -44,4 +47,28 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         ),
         json!({"received_headers": total, "max_hops": ctx.limits.max_hops, "skipped": skipped}),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::fired;
+
+    fn with_hops(n: usize) -> String {
+        let mut m = String::new();
+        for i in 0..n {
+            m.push_str(&format!(
+                "Received: from r{i}.a-corp.com (r{i}.a-corp.com [81.169.145.10]) by r{}.a-corp.com (Postfix) with ESMTP id {i}; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)\n",
+                i + 1
+            ));
+        }
+        m.push_str("From: x@a-corp.com\n\nbody\n");
+        m
+    }
+
+    #[test]
+    fn fires_only_above_the_limit() {
+        let max = crate::Limits::default().max_hops;
+        assert!(!fired(&with_hops(max), "LIMIT001"), "exactly max_hops");
+        assert!(fired(&with_hops(max + 1), "LIMIT001"));
+    }
 }

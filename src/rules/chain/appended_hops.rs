@@ -1,12 +1,18 @@
 //! CHAIN005: Received lines appended below the real ones by a forger.
+//!
+//! One function per kind of mark (the HELO link, continuity, time, format, relays), and one
+//! small decision, [`decide`], holding what each kind weighs.
 
 use crate::chain::continuity::LinkVerdict;
+use crate::dns::Rcode;
 use crate::domain;
 use crate::netclass;
 use crate::received::Kind;
 use crate::report::Hop;
+use crate::rules::helo::helo_word;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
+use std::net::IpAddr;
 
 /// CHAIN005.
 pub const RULE: Rule = Rule {
@@ -17,45 +23,58 @@ pub const RULE: Rule = Rule {
     docs: "## What it checks
 Everything below the entry hop was written by whoever sent the message. This rule looks for
 the marks a forger leaves when appending invented Received lines there, and reports the
-hops it judges forger-written in one finding, with each reason:
+hops it judges forger-written in one finding, with each mark and its strength.
 
-* the sender lied about its name to our server (HELO `galangal.org`, reverse name
-  `turmeric.com`) while a hop below claims to have been received `by` the name it gave;
-* continuity breaks below the entry hop;
-* hops dated after the entry hop, running backwards, or before the Date header;
-* no recorded IP on a network hop in the format of an MTA that always records one
-  (Postfix, Sendmail, Exim, qmail, Exchange);
-* a line whose format does not match what its `by` host writes elsewhere in the chain, or
-  a Postfix line without the `(TZ)` comment Postfix always writes after the date;
-* a private-address hop received by a host that then relayed over the internet (weak);
-* a host outside the configured relay path.
+**Decisive** marks prove it alone (score 6, the default `forged` threshold):
 
-It fires when at least two different kinds of mark add up to a weight of 2 (the
-false-name mark weighs 1.5, the others 1; the private-address mark only adds 0.5 and is
-not one of the two kinds, and a loopback hand-off is never one: it is a machine talking to
-itself). Without DNS the
-false-name mark alone cannot tell a forger from an honest server on a line with a generic
-reverse name, so no single kind of mark is enough. With DNS it can: when the HELO name
-resolves to the sender's address the HELO was true and the mark is dropped; when neither
-the name nor its registrable domain exists (NXDOMAIN for both, on a message younger than
-`dns_fresh_days`) it was invented, and the mark (weight 2) decides alone. An internal name
-of an existing domain is not enough: servers behind NAT greet with those.
+* *contradicted link*: the sender greeted our server with a name (HELO
+  `mx.fernhill-holdings.com`), our server recorded a reverse name in another registrable
+  domain (`vps-77-91-3-14.cheaphost.net`; not `unknown`, not `may be forged`), and a hop
+  below says a host of the HELO's domain received the message from another host of that
+  domain across the internet (a public address other than the sender's, recorded under a
+  name in the domain, or no address at all). The lines say the HELO's host relayed the
+  message; our server's own record says the machine that handed it over was another;
+* with DNS, *invented name*: the HELO name and its whole domain do not exist (NXDOMAIN for
+  both, message younger than `dns_fresh_days`) while a hop below claims it.
+
+**Strong** marks need a second kind of mark beside them (score 5): the same HELO/reverse
+name split when the hops `by` the HELO's domain only show its own submissions and filters
+(authenticated, private, loopback or local hand-offs, or clients of other domains: an honest
+server on a provider's address, a list or a forwarder looks like that); continuity breaks;
+hops dated after the entry hop, running backwards, or before the Date header; a host
+outside the configured relay path.
+
+**Supporting** marks count as that second kind, never alone: no recorded IP on a network
+hop in the format of an MTA that always records one (Postfix, Sendmail, Exim, qmail,
+Exchange); a line in another format than its `by` host writes at or above the entry.
+**Noted** marks never count: a Postfix line without the `(TZ)` comment Postfix writes, a
+private address received by a host that then relayed over the internet. A forger who
+writes full-format lines gets all of those right, so none of them can decide.
+
+With DNS, a HELO name that resolves to the sender's address was true: the HELO marks are
+dropped. An internal name of an existing domain is not invented (NAT'd servers use them).
 
 ## Why it matters
 Forgers add fake lines at the bottom to make a message look as if it came from somewhere
 else (RFC 5321 §4.4: receivers only ever prepend). The lines above the entry hop cannot be
-faked; the ones below can, and rarely fit together.
+faked; the ones below can, and rarely fit the entry hop our server wrote.
 
 ## Example
-    Received: from galangal.org () by mail.bieberdorf.edu (8.8.5)
-    Received: from lemongrass.org by galangal.org (8.7.3)
-    Received: from graprao.com by lemongrass.org (8.6.4)
-Sendmail always records the peer's address; the two lower lines have none, and their
-dates run backwards.
+    Received: from mx.fernhill-holdings.com (vps-77-91-3-14.cheaphost.net [77.91.3.14])
+            by mx1.bieberdorf.edu (Postfix) with ESMTPS id 4ZC...
+    Received: from exch01.fernhill-holdings.com (exch01.fernhill-holdings.com [193.105.22.17])
+            by mx.fernhill-holdings.com (8.16.1/8.16.1) with ESMTPS id 52BH...
+Our server saw a cheaphost.net machine; the line below says fernhill's MX relayed the
+message from fernhill's Exchange server: it was written by the cheaphost.net machine.
 
 ## False positives
-Old or exotic MTAs with sparse formats; mailing lists and forwarders that re-inject mail
-(their lines are genuine but look unusual); badly set clocks.
+A server of an organisation on an address whose reverse name is someone else's (a
+provider's generic or hosting name, or a second organisation's: SpamAssassin's hard-ham
+has a university host whose PTR names the FreeBSD mirror it also is) that greets with the
+organisation's name and relays mail from another of its hosts at a public address (a
+branch office, an on-premises Exchange behind a cloud relay). DNS clears it: that HELO name
+resolves to the server's address. Old or exotic MTAs, lists and forwarders that re-inject
+mail, and badly set clocks add strong and supporting marks.
 
 ## References
 RFC 5321 §4.4; the classic \"appended Received lines\" case of SMTP forensics texts.",
@@ -65,18 +84,97 @@ RFC 5321 §4.4; the classic \"appended Received lines\" case of SMTP forensics t
 /// MTA families whose Received lines always carry the peer's address.
 const ALWAYS_RECORD_IP: &[&str] = &["postfix", "sendmail", "exim", "qmail", "exchange"];
 
-struct Signal {
-    hop: usize,
-    kind: &'static str,
-    detail: String,
-    weight: f64,
+/// The score of a finding a decisive mark proves: the default `forged` threshold, so that
+/// proof alone gives a forged verdict (the rule's own score is for circumstantial cases).
+const PROOF_SCORE: f64 = 6.0;
+
+/// How much a kind of mark counts in [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Strength {
+    /// Proves alone that the lines were written by the sender.
+    Decisive,
+    /// Evidence of its own; needs a second kind of mark beside it.
+    Strong,
+    /// Counts as the second kind beside a strong mark, never alone.
+    Supporting,
+    /// Listed with the finding, never counted.
+    Noted,
 }
 
-fn helo_name(h: &Hop) -> Option<&str> {
-    h.from
-        .helo
-        .as_deref()
-        .and_then(|s| s.split_whitespace().next())
+/// The kinds of mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    ContradictedLink,
+    InventedName,
+    FalseHeloName,
+    ContinuityBreak,
+    DatedAfterEntry,
+    TimeBackwards,
+    BeforeDateHeader,
+    OutsideRelayPath,
+    NoRecordedIp,
+    FormatMismatch,
+    MissingTzComment,
+    PrivateThenInternet,
+}
+
+impl Mark {
+    /// The name in the evidence, and the weight: what the kind of mark can decide.
+    fn spec(self) -> (&'static str, Strength) {
+        use Strength::{Decisive, Noted, Strong, Supporting};
+        match self {
+            Mark::ContradictedLink => ("contradicted-link", Decisive),
+            Mark::InventedName => ("received-by-invented-name", Decisive),
+            Mark::FalseHeloName => ("received-by-false-helo-name", Strong),
+            Mark::ContinuityBreak => ("continuity-break", Strong),
+            Mark::DatedAfterEntry => ("dated-after-entry", Strong),
+            Mark::TimeBackwards => ("time-backwards", Strong),
+            Mark::BeforeDateHeader => ("before-date-header", Strong),
+            Mark::OutsideRelayPath => ("outside-relay-path", Strong),
+            Mark::NoRecordedIp => ("no-recorded-ip", Supporting),
+            Mark::FormatMismatch => ("format-mismatch", Supporting),
+            Mark::MissingTzComment => ("missing-tz-comment", Noted),
+            Mark::PrivateThenInternet => ("private-then-internet", Noted),
+        }
+    }
+
+    fn strength(self) -> Strength {
+        self.spec().1
+    }
+}
+
+/// One mark on one hop.
+struct Signal {
+    hop: usize,
+    mark: Mark,
+    detail: String,
+}
+
+impl Signal {
+    fn new(hop: usize, mark: Mark, detail: String) -> Signal {
+        Signal { hop, mark, detail }
+    }
+}
+
+/// The decision: the finding's score and basis, or `None` when the marks do not add up. A
+/// decisive mark proves it; otherwise at least two kinds must count, one of them strong.
+fn decide(signals: &[Signal]) -> Option<(f64, &'static str)> {
+    if signals
+        .iter()
+        .any(|s| s.mark.strength() == Strength::Decisive)
+    {
+        return Some((PROOF_SCORE, "proof"));
+    }
+    let mut counted: Vec<Mark> = signals
+        .iter()
+        .map(|s| s.mark)
+        .filter(|m| matches!(m.strength(), Strength::Strong | Strength::Supporting))
+        .collect();
+    counted.sort();
+    counted.dedup();
+    let strong = counted.iter().any(|m| m.strength() == Strength::Strong);
+    (strong && counted.len() >= 2).then_some((RULE.score, "circumstantial"))
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
@@ -85,88 +183,157 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if below.is_empty() {
         return;
     }
-    let tolerance = crate::rules::future_tolerance(ctx.settings);
     let mut signals: Vec<Signal> = Vec::new();
-    // With DNS, a HELO name that does not exist was invented: that mark alone decides.
-    let mut decisive = false;
-
-    // The sender lied about its name, and lines below claim that name as their receiver.
-    if let (Some(helo), Some(rdns)) = (helo_name(entry), entry.from.rdns.as_deref()) {
-        let (hd, rd) = (domain::registrable(helo), domain::registrable(rdns));
-        // What DNS says about the HELO name today, for the sender's address family.
-        let ip = entry
-            .from
-            .ip
-            .as_deref()
-            .and_then(|s| s.parse::<std::net::IpAddr>().ok());
-        let helo_dns = ctx
-            .dns
-            .zip(ip)
-            .and_then(|(d, ip)| d.address(helo, ip.is_ipv6()).map(|a| (a, ip)))
-            .filter(|(a, _)| !a.rcode.is_failure());
-        // The name resolves to the sender: the HELO was true, whatever the reverse name.
-        let honest = helo_dns.is_some_and(|(a, ip)| a.addresses().contains(&ip));
-        // Invented: neither the name nor its whole domain exists (an internal name of a real
-        // domain is not public, and that is no lie), and the message is fresh (a domain can
-        // lapse in later years).
-        let domain_missing = ctx.dns.is_some_and(|d| {
-            crate::dns::plan::helo_domain_question(entry)
-                .and_then(|q| d.get(&q))
-                .is_some_and(|a| a.rcode == crate::dns::Rcode::NxDomain)
-        });
-        let invented = domain_missing
-            && helo_dns.is_some_and(|(a, _)| {
-                a.rcode == crate::dns::Rcode::NxDomain
-                    && crate::rules::dns::age(ctx, a).weight == 1.0
-            });
-        let dns_note = match helo_dns {
-            Some((a, ip)) if invented => format!(
-                "; DNS says neither {} nor its domain exists ({ip} sent it)",
-                a.name.trim_end_matches('.')
-            ),
-            Some((a, ip)) => format!(
-                "; DNS says {} is {}, not {ip}",
-                a.name.trim_end_matches('.'),
-                if a.answers.is_empty() {
-                    "no address".to_string()
-                } else {
-                    a.answers.join(", ")
-                }
-            ),
-            None => String::new(),
-        };
-        if let (Some(hd), Some(rd)) = (hd, rd)
-            && hd != rd
-            && !honest
-        {
-            for h in below
-                .iter()
-                .filter(|h| h.by.host.as_deref().is_some_and(|b| domain::within(b, &hd)))
-            {
-                decisive |= invented;
-                signals.push(Signal {
-                        hop: h.index,
-                        kind: "received-by-false-helo-name",
-                        detail: format!(
-                            "claims to be received by {}, the name the sender gave in HELO ({helo}) although our server recorded its address as {rdns}{dns_note}",
-                            h.by.host.as_deref().unwrap_or("?")
-                        ),
-                        weight: if invented { 2.0 } else { 1.5 },
-                    });
-            }
-        }
+    helo_link_marks(ctx, entry, below, &mut signals);
+    continuity_marks(ctx, entry, &mut signals);
+    time_marks(ctx, entry, below, &mut signals);
+    for h in below {
+        format_marks(ctx, entry, h, &mut signals);
+        private_relay_mark(entry, h, &mut signals);
+        relay_path_mark(ctx, h, &mut signals);
     }
+    if let Some(decision) = decide(&signals) {
+        report(entry, below, &signals, decision, out);
+    }
+}
 
-    // Continuity breaks below the entry hop: the older hop's receiver never sent the newer.
+fn ip_of(h: &Hop) -> Option<IpAddr> {
+    h.from.ip.as_deref().and_then(|s| s.parse().ok())
+}
+
+/// What DNS says about the entry hop's HELO name.
+#[derive(Default)]
+struct HeloDns {
+    /// The name resolves to the sender's address: the HELO was true.
+    honest: bool,
+    /// Neither the name nor its domain exists, on a fresh message: it was invented.
+    invented: bool,
+    /// The clause added to each mark's detail.
+    note: String,
+}
+
+fn helo_dns(ctx: &Ctx<'_>, entry: &Hop, helo: &str) -> HeloDns {
+    let (Some(dns), Some(ip)) = (ctx.dns, ip_of(entry)) else {
+        return HeloDns::default();
+    };
+    let Some(a) = dns
+        .address(helo, ip.is_ipv6())
+        .filter(|a| !a.rcode.is_failure())
+    else {
+        return HeloDns::default();
+    };
+    // An internal name of a real domain is not public, and that is no lie; a domain can
+    // lapse in later years, so only a fresh message counts.
+    let domain_missing = crate::dns::plan::helo_domain_question(entry)
+        .and_then(|q| dns.get(&q))
+        .is_some_and(|d| d.rcode == Rcode::NxDomain);
+    let invented = domain_missing
+        && a.rcode == Rcode::NxDomain
+        && crate::rules::dns::age(ctx, a).weight == 1.0;
+    let name = a.name.trim_end_matches('.');
+    let note = if invented {
+        format!("; DNS says neither {name} nor its domain exists ({ip} sent it)")
+    } else if a.answers.is_empty() {
+        format!("; DNS says {name} is no address, not {ip}")
+    } else {
+        format!("; DNS says {name} is {}, not {ip}", a.answers.join(", "))
+    };
+    HeloDns {
+        honest: a.addresses().contains(&ip),
+        invented,
+        note,
+    }
+}
+
+/// The hop says a host of `domain` received the message from another host of that domain
+/// across the internet: a public address other than the entry sender's, recorded under a
+/// name in the domain (the reverse name when the line has one, else the claimed name), or
+/// no address at all on a network hop. Submissions (authenticated, private, loopback,
+/// local) are what an honest server on a provider's address writes, and do not count.
+fn claims_relay_within(h: &Hop, domain: &str, entry_ip: Option<IpAddr>) -> bool {
+    if h.kind != Kind::Smtp || h.auth.is_some() {
+        return false;
+    }
+    let by = h.by.host.as_deref().unwrap_or("");
+    let client = h
+        .from
+        .rdns
+        .as_deref()
+        .or(helo_word(h))
+        .or(h.from.name.as_deref());
+    if !client.is_some_and(|c| domain::within(c, domain) && !domain::same_host(c, by)) {
+        return false;
+    }
+    match (h.from.ip.as_deref(), ip_of(h)) {
+        (None, _) => true,
+        (Some(_), Some(ip)) => {
+            !netclass::is_non_public(ip)
+                && entry_ip.is_none_or(|e| e.to_canonical() != ip.to_canonical())
+        }
+        (Some(_), None) => false,
+    }
+}
+
+/// The sender lied about its name to our server, and lines below claim that name (or its
+/// domain) as their receiver.
+fn helo_link_marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Signal>) {
+    let (Some(helo), Some(rdns)) = (helo_word(entry), entry.from.rdns.as_deref()) else {
+        return;
+    };
+    let (Some(hd), Some(rd)) = (domain::registrable(helo), domain::registrable(rdns)) else {
+        return;
+    };
+    if hd == rd || entry.from.rdns_unknown {
+        return;
+    }
+    let dns = helo_dns(ctx, entry, helo);
+    if dns.honest {
+        return;
+    }
+    // Only a reverse name our server trusted contradicts the link.
+    let recorded = !entry.notes.iter().any(|n| n.contains("may be forged"));
+    let entry_ip = ip_of(entry);
+    let ip = entry.from.ip.as_deref().unwrap_or("?");
+    for h in below
+        .iter()
+        .filter(|h| h.by.host.as_deref().is_some_and(|b| domain::within(b, &hd)))
+    {
+        let by = h.by.host.as_deref().unwrap_or("?");
+        let received = format!("claims to be received by {by}");
+        let (mark, claim) = if dns.invented {
+            (Mark::InventedName, received)
+        } else if recorded && claims_relay_within(h, &hd, entry_ip) {
+            let client = h.from.rdns.as_deref().or(h.from.name.as_deref());
+            let at = h.from.ip.as_deref().unwrap_or("no recorded address");
+            (
+                Mark::ContradictedLink,
+                format!(
+                    "claims {by} relayed the message from {} ({at}) across the internet",
+                    client.unwrap_or("?")
+                ),
+            )
+        } else {
+            (Mark::FalseHeloName, received)
+        };
+        let detail = format!(
+            "{claim}, in the domain of the name the sender gave in HELO ({helo}), although our server recorded the sender {ip} as {rdns}{}",
+            dns.note
+        );
+        out.push(Signal::new(h.index, mark, detail));
+    }
+}
+
+/// Continuity breaks below the entry hop: the older hop's receiver never sent the newer.
+fn continuity_marks(ctx: &Ctx<'_>, entry: &Hop, out: &mut Vec<Signal>) {
     for l in ctx
         .links
         .iter()
         .filter(|l| l.to_hop <= entry.index && l.verdict == LinkVerdict::Mismatch)
     {
-        signals.push(Signal {
-            hop: l.from_hop,
-            kind: "continuity-break",
-            detail: format!(
+        out.push(Signal::new(
+            l.from_hop,
+            Mark::ContinuityBreak,
+            format!(
                 "received by {} but the next hop came from {}",
                 l.receiver.as_deref().unwrap_or("?"),
                 l.sender_rdns
@@ -175,258 +342,179 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
                     .or(l.sender_ip.as_deref())
                     .unwrap_or("?")
             ),
-            weight: 1.0,
-        });
+        ));
     }
+}
 
-    // Time: after the entry hop, backwards, or before the Date header.
+/// Time: after the entry hop, backwards, or before the Date header (one mark per hop).
+fn time_marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Signal>) {
+    let tolerance = crate::rules::future_tolerance(ctx.settings);
     let date_header = ctx.headers.date.as_ref().and_then(|d| d.timestamp);
     for (i, h) in below.iter().enumerate() {
         let Some(ts) = h.timestamp else { continue };
-        if let Some(ets) = entry.timestamp
-            && ts - ets > tolerance
-        {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "dated-after-entry",
-                detail: format!("dated {}s after the entry hop", ts - ets),
-                weight: 1.0,
-            });
+        let next = below.get(i + 1).and_then(|n| n.timestamp);
+        let (mark, detail) = if let Some(ets) = entry.timestamp.filter(|e| ts - e > tolerance) {
+            (
+                Mark::DatedAfterEntry,
+                format!("dated {}s after the entry hop", ts - ets),
+            )
+        } else if let Some(nts) = next.filter(|n| ts - n > tolerance) {
+            (
+                Mark::TimeBackwards,
+                format!("dated {}s after the hop above it", ts - nts),
+            )
+        } else if let Some(dts) = date_header.filter(|d| d - ts > tolerance) {
+            (
+                Mark::BeforeDateHeader,
+                format!("dated {}s before the message's Date", dts - ts),
+            )
+        } else {
             continue;
-        }
-        if let Some(next_ts) = below.get(i + 1).and_then(|n| n.timestamp)
-            && ts - next_ts > tolerance
-        {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "time-backwards",
-                detail: format!("dated {}s after the hop above it", ts - next_ts),
-                weight: 1.0,
-            });
-            continue;
-        }
-        if let Some(dts) = date_header
-            && dts - ts > tolerance
-        {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "before-date-header",
-                detail: format!("dated {}s before the message's Date", dts - ts),
-                weight: 1.0,
-            });
-        }
+        };
+        out.push(Signal::new(h.index, mark, detail));
     }
+}
 
-    for h in below {
-        // No address where the MTA always records one.
-        if h.kind == Kind::Smtp
-            && h.from.ip.is_none()
-            && h.from.name.is_some()
-            && let Some(mta) = h.mta.filter(|m| ALWAYS_RECORD_IP.contains(m))
-        {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "no-recorded-ip",
-                detail: format!("{mta} format but no peer address recorded"),
-                weight: 1.0,
-            });
-        }
-        // A Postfix line without the (TZ) comment Postfix writes after every date.
-        if h.mta == Some("postfix") && h.date.is_some() && !h.raw.trim_end().ends_with(')') {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "format-mismatch",
-                detail: "Postfix format without the (TZ) comment Postfix writes after the date"
-                    .into(),
-                weight: 1.0,
-            });
-        }
-        // The same `by` host writing two different formats, judged against a line we can
-        // believe (at or above the entry). `localhost` and bare labels name many machines,
-        // and fetchmail is a retrieval client, not the host's MTA.
-        let comparable =
-            |by: &str| by.contains('.') && !domain::normalize(by).starts_with("localhost");
-        if let Some(by) = h.by.host.as_deref().filter(|b| comparable(b)) {
-            let other = ctx.hops.iter().find(|o| {
-                o.index >= entry.index
-                    && o.mta.is_some_and(|m| m != "fetchmail")
-                    && h.mta != Some("fetchmail")
-                    && o.mta != h.mta
-                    && o.by
-                        .host
-                        .as_deref()
-                        .is_some_and(|ob| domain::same_host(ob, by))
-            });
-            if let Some(o) = other {
-                signals.push(Signal {
-                    hop: h.index,
-                    kind: "format-mismatch",
-                    detail: format!(
-                        "{by} writes {} format in hop {} but this line is {}",
-                        o.mta.unwrap_or("?"),
-                        o.index,
-                        h.mta.unwrap_or("unrecognised")
-                    ),
-                    weight: 1.0,
-                });
-            }
-        }
-        // A private address received by a host that then sent the message over the internet.
-        // Loopback is the same machine handing mail to itself (a content filter): no relay.
-        let private = h
-            .from
-            .ip
-            .as_deref()
-            .and_then(|s| s.parse::<std::net::IpAddr>().ok())
-            .is_some_and(|ip| netclass::is_internal_range(ip) && !ip.is_loopback());
-        let relayed_out = h.by.host.as_deref().is_some_and(|by| {
-            [entry.from.rdns.as_deref(), helo_name(entry)]
-                .into_iter()
-                .flatten()
-                .any(|s| domain::same_host(s, by))
-        });
-        if private && relayed_out {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "private-then-internet",
-                detail: format!("private address {} received by {}, which then sent the message over the internet", h.from.ip.as_deref().unwrap_or("?"), h.by.host.as_deref().unwrap_or("?")),
-                weight: 0.5,
-            });
-        }
-        // Outside the configured relay path.
-        let path = &ctx.settings.relay_path;
-        if !path.is_empty()
-            && let Some(by) =
-                h.by.host
-                    .as_deref()
-                    .filter(|by| !path.iter().any(|p| domain::same_host(p, by)))
-        {
-            signals.push(Signal {
-                hop: h.index,
-                kind: "outside-relay-path",
-                detail: format!("received by {by}, which is not in the relay path"),
-                weight: 1.0,
-            });
-        }
+/// The line's format against what its MTA always writes and what its `by` host writes at
+/// or above the entry hop.
+fn format_marks(ctx: &Ctx<'_>, entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
+    let mut push = |mark, detail| out.push(Signal::new(h.index, mark, detail));
+    if h.kind == Kind::Smtp
+        && h.from.ip.is_none()
+        && h.from.name.is_some()
+        && let Some(mta) = h.mta.filter(|m| ALWAYS_RECORD_IP.contains(m))
+    {
+        push(
+            Mark::NoRecordedIp,
+            format!("{mta} format but no peer address recorded"),
+        );
     }
+    if h.mta == Some("postfix") && h.date.is_some() && !h.raw.trim_end().ends_with(')') {
+        push(
+            Mark::MissingTzComment,
+            "Postfix format without the (TZ) comment Postfix writes after the date".into(),
+        );
+    }
+    // `localhost` and bare labels name many machines, and fetchmail is a retrieval
+    // client, not the host's MTA.
+    let comparable = |by: &str| by.contains('.') && !domain::normalize(by).starts_with("localhost");
+    let Some(by) = h.by.host.as_deref().filter(|b| comparable(b)) else {
+        return;
+    };
+    let other = ctx.hops.iter().find(|o| {
+        o.index >= entry.index
+            && o.mta.is_some_and(|m| m != "fetchmail")
+            && h.mta != Some("fetchmail")
+            && o.mta != h.mta
+            && o.by
+                .host
+                .as_deref()
+                .is_some_and(|ob| domain::same_host(ob, by))
+    });
+    if let Some(o) = other {
+        push(
+            Mark::FormatMismatch,
+            format!(
+                "{by} writes {} format in hop {} but this line is {}",
+                o.mta.unwrap_or("?"),
+                o.index,
+                h.mta.unwrap_or("unrecognised")
+            ),
+        );
+    }
+}
 
-    let weight: f64 = signals.iter().map(|s| s.weight).sum();
-    // Weak marks add weight but are not one of the two kinds of evidence required.
-    let mut kinds: Vec<&str> = signals
-        .iter()
-        .filter(|s| s.weight >= 1.0)
-        .map(|s| s.kind)
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    if (kinds.len() < 2 && !decisive) || weight < 2.0 {
+/// A private address received by a host that then sent the message over the internet.
+/// Loopback is the same machine handing mail to itself (a content filter): no relay.
+fn private_relay_mark(entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
+    let private = ip_of(h).is_some_and(|ip| netclass::is_internal_range(ip) && !ip.is_loopback());
+    let relayed_out = h.by.host.as_deref().is_some_and(|by| {
+        [entry.from.rdns.as_deref(), helo_word(entry)]
+            .into_iter()
+            .flatten()
+            .any(|s| domain::same_host(s, by))
+    });
+    if private && relayed_out {
+        out.push(Signal::new(
+            h.index,
+            Mark::PrivateThenInternet,
+            format!(
+                "private address {} received by {}, which then sent the message over the internet",
+                h.from.ip.as_deref().unwrap_or("?"),
+                h.by.host.as_deref().unwrap_or("?")
+            ),
+        ));
+    }
+}
+
+/// Outside the configured relay path.
+fn relay_path_mark(ctx: &Ctx<'_>, h: &Hop, out: &mut Vec<Signal>) {
+    let path = &ctx.settings.relay_path;
+    if path.is_empty() {
         return;
     }
+    if let Some(by) =
+        h.by.host
+            .as_deref()
+            .filter(|by| !path.iter().any(|p| domain::same_host(p, by)))
+    {
+        out.push(Signal::new(
+            h.index,
+            Mark::OutsideRelayPath,
+            format!("received by {by}, which is not in the relay path"),
+        ));
+    }
+}
+
+fn report(
+    entry: &Hop,
+    below: &[Hop],
+    signals: &[Signal],
+    (score, basis): (f64, &str),
+    out: &mut Findings<'_>,
+) {
     let deepest = signals.iter().map(|s| s.hop).max().unwrap_or(0);
     let forged: Vec<usize> = below
         .iter()
         .map(|h| h.index)
         .filter(|&i| i <= deepest)
         .collect();
+    let proof = basis == "proof";
     let reasons: Vec<String> = signals
         .iter()
         .map(|s| format!("hop {}: {}", s.hop, s.detail))
         .collect();
-    out.add(
+    out.add_scored(
         &RULE,
+        score,
         forged.clone(),
         format!(
-            "Hops {} below our entry hop {} look written by the sender, not by the hosts they name: {}.",
+            "{} {} below our entry hop {} {} written by the sender, not by the hosts they name: {}.",
+            if forged.len() == 1 { "Hop" } else { "Hops" },
             forged.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
             entry.index,
+            match (proof, forged.len() == 1) {
+                (true, true) => "was",
+                (true, false) => "were",
+                (false, true) => "looks",
+                (false, false) => "look",
+            },
             reasons.join("; ")
         ),
         json!({
             "entry_hop": entry.index,
             "forged_hops": forged,
-            "signals": signals.iter().map(|s| json!({"hop": s.hop, "signal": s.kind, "detail": s.detail})).collect::<Vec<_>>(),
+            "basis": basis,
+            "signals": signals.iter().map(|s| json!({
+                "hop": s.hop,
+                "signal": s.mark.spec().0,
+                "strength": s.mark.strength(),
+                "detail": s.detail,
+            })).collect::<Vec<_>>(),
         }),
     );
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::rules::test_support::{fired, msg};
-
-    #[test]
-    fn hand_appended_sendmail_lines() {
-        let m = msg(&[
-            "from galangal.org (turmeric.com [104.128.23.115]) by mail.bieberdorf.edu (8.8.5/8.8.5) with SMTP id AA1 for <w@bieberdorf.edu>; Mon, 1 Jan 2024 10:00:00 +0000",
-            "from lemongrass.org by galangal.org (8.7.3/8.7.3) id AA2; Mon, 1 Jan 2024 09:59:00 +0000",
-            "from graprao.com by lemongrass.org (8.6.4/8.6.4) id AA3; Tue, 2 Jan 2024 09:58:00 +0000",
-        ]);
-        assert!(fired(&m, "CHAIN005"));
-    }
-
-    #[test]
-    fn genuine_sender_side_hops_do_not_fire() {
-        let m = msg(&[
-            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTPS id 1 for <x@b-corp.com>; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
-            "from pc1.a-corp.com (pc1.a-corp.com [10.1.1.5]) by mail.a-corp.com (Postfix) with ESMTPSA id 2; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)",
-        ]);
-        assert!(!fired(&m, "CHAIN005"));
-    }
-}
-
-#[cfg(test)]
-mod dns_tests {
-    use crate::dns::{QType, Rcode};
-    use crate::rules::test_support::{findings_with_dns, msg};
-
-    /// The sender greets as galangal.org, our server sees turmeric.com, and one line below
-    /// claims to be received by galangal.org's server: a single kind of mark.
-    fn message() -> String {
-        "Delivered-To: y@b-corp.com\n".to_string()
-            + &msg(&[
-                "from galangal.org (mail.turmeric.com [81.169.145.66]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:05 +0000 (UTC)",
-                "from pc7.galangal.org (pc7.galangal.org [81.169.145.7]) by mail.galangal.org (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:01 +0000 (UTC)",
-            ])
-    }
-
-    fn fired(helo_answer: (Rcode, &[&str])) -> bool {
-        fired_with(helo_answer, Rcode::NxDomain)
-    }
-
-    fn fired_with(helo_answer: (Rcode, &[&str]), domain: Rcode) -> bool {
-        findings_with_dns(
-            &message(),
-            &[
-                ("galangal.org", QType::A, helo_answer.0, helo_answer.1),
-                ("galangal.org", QType::Mx, domain, &[]),
-            ],
-        )
-        .iter()
-        .any(|f| f.rule == "CHAIN005")
-    }
-
-    #[test]
-    fn dns_decides_the_false_helo_name_mark() {
-        assert!(
-            !crate::rules::test_support::fired(&message(), "CHAIN005"),
-            "without DNS one kind of mark is not enough"
-        );
-        assert!(fired((Rcode::NxDomain, &[])), "an invented name decides");
-        assert!(
-            !fired((Rcode::NoError, &["81.169.145.66"])),
-            "the name is the sender's: no mark"
-        );
-        assert!(
-            !fired((Rcode::NoError, &["81.169.145.200"])),
-            "elsewhere: still one kind only"
-        );
-        assert!(!fired((Rcode::ServFail, &[])), "a failure says nothing");
-        assert!(
-            !fired_with((Rcode::NxDomain, &[]), Rcode::NoError),
-            "an unpublished name in an existing domain is not invented"
-        );
-        assert!(
-            !fired_with((Rcode::NxDomain, &[]), Rcode::ServFail),
-            "nor when the domain's existence is unknown"
-        );
-    }
-}
+#[path = "appended_hops_tests.rs"]
+mod tests;

@@ -14,6 +14,12 @@ pub const RULE: Rule = Rule {
 Received headers at or below the entry hop that the parser marks `unparsed` (no `by`
 host on a network hop, nothing recognisable, or over the length limit).
 
+A filter's stamp is not counted: a line that is only a comment and a valid date, which
+outbound filters and gateways write to mark that the message passed them
+(`Received: (\"Tessian outbound 49bfb235ebbe:v403\"); Mon, 19 Aug 2024 14:25:59 +0000`,
+`Received: (Haraka outbound); ...`, eGroups' `(EGP: mail-8_2_3_0); ...`). It names no
+host, so there is no path in it to forge.
+
 ## Why it matters
 Every MTA writes a structured line. Garbage among the Received headers was written by hand
 or by software imitating an MTA badly, or crafted to confuse parsers.
@@ -23,7 +29,8 @@ or by software imitating an MTA badly, or crafted to confuse parsers.
 
 ## False positives
 Rare MTAs and filters with unusual formats (virus scanners, list managers) that our parser
-does not know.
+does not know. Filter stamps (a comment and a date) were among them until they were left
+out: 0.2% of the modern ham corpus and 4% of the SpamAssassin easy ham (eGroups' stamp).
 
 ## References
 RFC 5321 §4.4 (the Received grammar).",
@@ -34,7 +41,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let bad: Vec<&crate::report::Hop> = ctx
         .outside()
         .iter()
-        .filter(|h| h.parsed == Status::Unparsed)
+        .filter(|h| h.parsed == Status::Unparsed && !is_filter_stamp(h))
         .collect();
     if bad.is_empty() {
         return;
@@ -51,6 +58,31 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     );
 }
 
+/// A comment and a date, nothing else: `(Tessian outbound ...); Mon, 19 Aug 2024 ...`.
+fn is_filter_stamp(h: &crate::report::Hop) -> bool {
+    if h.timestamp.is_none() {
+        return false;
+    }
+    let raw = h.raw.trim_start();
+    if !raw.starts_with('(') {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (i, c) in raw.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return raw[i + 1..].trim_start().starts_with(';');
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{fired, msg};
@@ -62,5 +94,19 @@ mod tests {
             "; Mon, 1 Jan 2024 10:00:05 +0000",
         ]);
         assert!(fired(&m, "CHAIN007"));
+    }
+
+    #[test]
+    fn a_filter_stamp_is_not_garbage() {
+        let m = msg(&[
+            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+            "(\"Tessian outbound 49bfb235ebbe:v403\"); Mon, 1 Jan 2024 10:00:05 +0000",
+        ]);
+        assert!(!fired(&m, "CHAIN007"));
+        let undated = msg(&[
+            "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
+            "(Tessian outbound) garbage",
+        ]);
+        assert!(fired(&undated, "CHAIN007"));
     }
 }

@@ -15,6 +15,10 @@ like an ISP's dynamic address pool: the address's digits written into the name
 (`81-169-145-4`, `host81169145004`) or pool words (`dyn`, `dynamic`, `dhcp`, `dsl`,
 `adsl`, `cable`, `pool`, `ppp`, `pppoe`, `dialup`, `client`, `customer`, `broadband`).
 
+An address written into a name whose host part also names a mail server (`mail`, `smtp`,
+`mx`, `mta`, `out`, `outbound`, `relay`) is a provider numbering its outbound farm, not a
+pool: `out162-62-57-252.mail.qq.com` is Tencent's. Pool words still count there.
+
 ## Why it matters
 Mail servers live on static addresses with proper names. Residential and dial-up pools are
 where botnets send from, and many ISPs block port 25 there for that reason.
@@ -23,8 +27,11 @@ where botnets send from, and many ISPs block port 25 there for that reason.
 `Received: from pc (adsl-81-169-145-4.dyn.isp.example [81.169.145.4]) by mx.ours.example`.
 
 ## False positives
-Small businesses running a server on a business DSL line that kept the generic name;
-hosting providers whose static names embed the address.
+Small businesses running a server on a business DSL line that kept the generic name
+(`static-71-117-165-76.prvdri.fios.verizon.net`); hosting providers and clouds whose static
+names embed the address (`ec2-54-158-76-221.compute-1.amazonaws.com`). Mail farms named
+after their addresses (QQ's outbound servers) fired too until the mail-server words were
+recognised.
 
 ## References
 SpamAssassin RDNS_DYNAMIC, HELO_DYNAMIC_*; the Spamhaus PBL rationale.",
@@ -54,6 +61,11 @@ const POOL_WORDS: &[&str] = &[
     "home",
 ];
 
+/// Words of a host part that name a mail server (a numbered farm, not a pool).
+const MAIL_WORDS: &[&str] = &[
+    "mail", "smtp", "mx", "mta", "out", "outbound", "relay", "mailout", "smtpout",
+];
+
 /// Why `name` looks dynamic, given the connecting address.
 pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
@@ -76,8 +88,16 @@ pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
         }
     }
     // Every written form of an address has at least four digits: most names have none.
+    // A mail farm numbers its servers by address too (`out162-62-57-252.mail.qq.com`): a
+    // host part naming a mail server is not a pool.
     let digits = lower.bytes().filter(u8::is_ascii_digit).count();
+    let mail_server = host_labels.iter().any(|label| {
+        label
+            .split(|c: char| c == '-' || c == '_' || c.is_ascii_digit())
+            .any(|w| MAIL_WORDS.contains(&w))
+    });
     if digits >= 4
+        && !mail_server
         && let Some(ip) = ip.and_then(|s| s.parse::<std::net::Ipv4Addr>().ok())
     {
         let o = ip.octets();
@@ -137,5 +157,10 @@ mod tests {
         assert!(dynamic_reason("mx.dsl-corp.com", None).is_none());
         assert!(dynamic_reason("mail.dsl-corp.co.uk", None).is_none());
         assert!(dynamic_reason("host81169145004.isp-example.net", Some("81.169.145.4")).is_some());
+        assert!(
+            dynamic_reason("out162-62-57-252.mail.qq.com", Some("162.62.57.252")).is_none(),
+            "a numbered mail farm"
+        );
+        assert!(dynamic_reason("mail.dyn.isp-example.net", None).is_some());
     }
 }
