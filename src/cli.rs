@@ -1,8 +1,12 @@
-//! Every command-line flag, once. Turns arguments into library [`Options`](crate::Options).
+//! Every command-line flag, once (the binary's; the library knows no clap). The flags fill
+//! the same [`Settings`] sections the configuration file fills, and the library merges the
+//! two in one place: flag, else file, else default.
 
-use crate::config::{CheckOverrides, ConfigError, ConfigFile};
-use crate::{EnvelopeOverride, Limits, Options};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hopsleuth::config::{
+    ChecksSection, ConfigError, DnsSection, LimitsSection, Settings, TrustSection,
+};
+use hopsleuth::{EnvelopeOverride, Options};
 use std::path::PathBuf;
 
 /// Email header forensics: rebuild a message's Received chain and check whether its
@@ -25,7 +29,12 @@ pub enum Command {
     /// Analyse one message (or each message of an mbox file) and print its report.
     Analyze(Box<AnalyzeArgs>),
     /// List the rules: id, default score, name and what each detects.
-    Rules,
+    Rules {
+        /// Output format: a table, or one JSON object per rule (id, name, score, summary,
+        /// source file) per line.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Print a rule's documentation (what it checks, why, example, false positives).
     Explain {
         /// Rule id (e.g. CHAIN005) or name.
@@ -41,6 +50,15 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+/// Output formats of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// One line per rule: id, default score, name, summary.
+    Text,
+    /// One JSON object per line: id, name, score, summary, source.
+    Json,
 }
 
 /// The verdict from which `scan` exits with 1.
@@ -129,36 +147,10 @@ fn parse_now(text: &str) -> Result<i64, String> {
     text.trim()
         .parse::<i64>()
         .ok()
-        .or_else(|| crate::date::parse_rfc3339(text))
+        .or_else(|| hopsleuth::date::parse_rfc3339(text))
         .ok_or_else(|| {
-            format!("{text:?}: expected an RFC 3339 time (2026-11-23T10:05:00Z) or Unix seconds")
+            format!("{text:?}: expected an RFC 3339 time (2026-11-26T07:18:02Z) or Unix seconds")
         })
-}
-
-/// Why the analysis could not be set up.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    /// The configuration file.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The resolver or a recording.
-    #[error(transparent)]
-    Dns(#[from] crate::dns::DnsError),
-    /// A bad DNS setting.
-    #[error("{0}")]
-    Invalid(String),
-}
-
-/// `IP`, `IP:PORT` or `[IPv6]:PORT` (port 53 when absent).
-pub fn parse_dns_server(text: &str) -> Result<std::net::SocketAddr, String> {
-    let t = text.trim();
-    if let Ok(addr) = t.parse::<std::net::SocketAddr>() {
-        return Ok(addr);
-    }
-    t.trim_matches(['[', ']'])
-        .parse::<std::net::IpAddr>()
-        .map(|ip| std::net::SocketAddr::new(ip, 53))
-        .map_err(|_| format!("DNS server {text:?}: expected IP, IP:PORT or [IPv6]:PORT"))
 }
 
 /// Output formats.
@@ -245,107 +237,84 @@ pub struct LimitArgs {
     pub max_dns_lookups: Option<usize>,
 }
 
-impl LimitArgs {
-    /// The limits these flags give, over `base` (the config file's, or the defaults).
-    pub fn limits(&self, base: Limits) -> Limits {
-        let d = base;
-        Limits {
-            max_header_bytes: self.max_header_bytes.unwrap_or(d.max_header_bytes),
-            max_headers: self.max_headers.unwrap_or(d.max_headers),
-            max_hops: self.max_hops.unwrap_or(d.max_hops),
-            max_received_bytes: self.max_received_bytes.unwrap_or(d.max_received_bytes),
-            max_comment_depth: self.max_comment_depth.unwrap_or(d.max_comment_depth),
-            max_dns_lookups: self.max_dns_lookups.unwrap_or(d.max_dns_lookups),
-        }
-    }
+/// A list flag: unset when not given, so the file's list stays.
+fn list(values: &[String]) -> Option<Vec<String>> {
+    (!values.is_empty()).then(|| values.to_vec())
 }
 
 impl AnalysisArgs {
-    /// The library options these settings give, reading the config file if one is named.
-    pub fn options(&self) -> Result<Options, ConfigError> {
-        let file = self.config_file()?;
-        let origin = self
-            .config
-            .as_ref()
-            .map_or("command line".to_string(), |p| p.display().to_string());
-        let c = &self.checks;
-        let overrides = CheckOverrides {
-            trusted_networks: c.trusted_networks.clone(),
-            internal_networks: c.internal_networks.clone(),
-            msa_networks: c.msa_networks.clone(),
-            trusted_hosts: c.trusted_hosts.clone(),
-            relay_path: c.relay_path.clone(),
-            clock_skew_s: c.clock_skew,
-            dns_fresh_days: self.dns.dns_fresh_days,
+    /// The settings the flags give, laid over the configuration file's (when one is named).
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        let file = match &self.config {
+            Some(path) => Settings::load(path)?,
+            None => Settings::default(),
         };
-        let checks = file
-            .check_settings(&overrides, &origin)
-            .map_err(|message| ConfigError::Invalid {
-                path: origin.clone().into(),
-                message,
-            })?;
-        Ok(Options {
-            limits: self.limits.limits(file.limits),
-            envelope: EnvelopeOverride::default(),
-            checks,
-        })
+        Ok(self.flag_settings().over(file))
     }
-}
 
-impl AnalysisArgs {
-    fn config_file(&self) -> Result<ConfigFile, ConfigError> {
-        match &self.config {
-            Some(path) => ConfigFile::load(path),
-            None => Ok(ConfigFile::default()),
+    /// What the command line's flags set, and nothing else.
+    fn flag_settings(&self) -> Settings {
+        let (l, c, d) = (&self.limits, &self.checks, &self.dns);
+        // `[dns] enabled = false` gives way to any DNS flag; `--no-dns` wins over them all.
+        let asked = !d.dns_server.is_empty() || d.dns_replay.is_some() || d.dns_record.is_some();
+        let enabled = if d.no_dns {
+            Some(false)
+        } else {
+            asked.then_some(true)
+        };
+        Settings {
+            limits: LimitsSection {
+                max_header_bytes: l.max_header_bytes,
+                max_headers: l.max_headers,
+                max_hops: l.max_hops,
+                max_received_bytes: l.max_received_bytes,
+                max_comment_depth: l.max_comment_depth,
+                max_dns_lookups: l.max_dns_lookups,
+            },
+            trust: TrustSection {
+                trusted_networks: list(&c.trusted_networks),
+                internal_networks: list(&c.internal_networks),
+                msa_networks: list(&c.msa_networks),
+                trusted_hosts: list(&c.trusted_hosts),
+            },
+            checks: ChecksSection {
+                clock_skew_s: c.clock_skew,
+                relay_path: list(&c.relay_path),
+                dns_fresh_days: d.dns_fresh_days,
+            },
+            scores: Default::default(),
+            verdict: Default::default(),
+            dns: DnsSection {
+                enabled,
+                servers: list(&d.dns_server),
+                timeout_s: d.dns_timeout,
+                concurrency: d.dns_concurrency,
+                cache_entries: None,
+                record: d.dns_record.clone(),
+                replay: d.dns_replay.clone(),
+                now: d.now,
+            },
         }
+    }
+
+    /// Where errors say the settings came from.
+    fn origin(&self) -> String {
+        self.config
+            .as_ref()
+            .map_or("command line".to_string(), |p| p.display().to_string())
+    }
+
+    /// The library options these settings give.
+    pub fn options(&self) -> Result<Options, ConfigError> {
+        self.settings()?.options(&self.origin())
     }
 
     /// The resolver these settings ask for, or `None` when DNS is off.
-    pub fn dns(&self) -> Result<Option<crate::dns::Dns>, SetupError> {
-        let file = self.config_file()?;
-        let d = &self.dns;
-        // `[dns] enabled = false` gives way to any DNS flag on the command line.
-        let asked_on_command_line =
-            !d.dns_server.is_empty() || d.dns_replay.is_some() || d.dns_record.is_some();
-        if d.no_dns || (file.dns.enabled == Some(false) && !asked_on_command_line) {
-            return Ok(None);
+    pub fn dns(&self) -> Result<Option<hopsleuth::dns::Dns>, ConfigError> {
+        match self.settings()?.dns_settings()? {
+            Some(settings) => Ok(Some(hopsleuth::dns::Dns::new(&settings)?)),
+            None => Ok(None),
         }
-        let defaults = crate::dns::DnsSettings::default();
-        let servers_text = if d.dns_server.is_empty() {
-            &file.dns.servers
-        } else {
-            &d.dns_server
-        };
-        let servers = servers_text
-            .iter()
-            .map(|s| parse_dns_server(s))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(SetupError::Invalid)?;
-        let timeout_s = d
-            .dns_timeout
-            .or(file.dns.timeout_s)
-            .unwrap_or(defaults.timeout.as_secs_f64());
-        if !(timeout_s.is_finite() && timeout_s > 0.0 && timeout_s <= 3600.0) {
-            return Err(SetupError::Invalid(format!(
-                "DNS timeout {timeout_s}: expected seconds between 0 and 3600"
-            )));
-        }
-        let settings = crate::dns::DnsSettings {
-            servers,
-            timeout: std::time::Duration::from_secs_f64(timeout_s),
-            concurrency: d
-                .dns_concurrency
-                .or(file.dns.concurrency)
-                .unwrap_or(defaults.concurrency)
-                .clamp(1, 4096),
-            cache_entries: file.dns.cache_entries.unwrap_or(defaults.cache_entries),
-            replay: d.dns_replay.clone(),
-            record: d.dns_record.clone(),
-            clock: d
-                .now
-                .map_or(crate::dns::Clock::System, crate::dns::Clock::Fixed),
-        };
-        Ok(Some(crate::dns::Dns::new(&settings)?))
     }
 }
 

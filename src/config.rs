@@ -26,21 +26,125 @@
 //! forged = 7.0
 //! ```
 
-use crate::Limits;
 use crate::chain::netset::NetSet;
 use crate::chain::trust::TrustConfig;
+use crate::dns::{Clock, DnsSettings};
 use crate::rules::{CheckSettings, registry};
+use crate::{EnvelopeOverride, Limits, Options};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-/// Everything the configuration file can set. Unknown keys are errors, so a typo never
-/// silently leaves a default in force.
+/// Declares a settings section: every field optional (unset = the next source decides),
+/// deserialised from its TOML table (unknown keys are errors, so a typo never leaves a
+/// default silently in force), with [`over`](LimitsSection::over) to lay one source over
+/// another. A new setting is one line here, one flag in the binary, and its use.
+macro_rules! section {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: Option<$ty>,)*
+        }
+
+        impl $name {
+            /// This section's values where they are set, `base`'s elsewhere.
+            pub fn over(self, base: $name) -> $name {
+                $name { $($field: self.$field.or(base.$field),)* }
+            }
+        }
+    };
+}
+
+section! {
+    /// `[limits]` and the `--max-*` flags (see [`Limits`]).
+    LimitsSection {
+        /// Largest header block accepted, in bytes.
+        max_header_bytes: usize,
+        /// Most header fields accepted.
+        max_headers: usize,
+        /// Most Received headers parsed into hops.
+        max_hops: usize,
+        /// Longest Received header parsed field by field, in bytes.
+        max_received_bytes: usize,
+        /// Deepest comment nesting interpreted inside a Received header.
+        max_comment_depth: usize,
+        /// Most DNS lookups one message may cause.
+        max_dns_lookups: usize,
+    }
+}
+
+section! {
+    /// `[trust]`: lists as in SpamAssassin (`10/8`, `!10.1.1.1`, `2001:db8::/32`).
+    TrustSection {
+        /// Networks whose senders are ours.
+        trusted_networks: Vec<String>,
+        /// Networks inside the organisation.
+        internal_networks: Vec<String>,
+        /// Mail submission agents.
+        msa_networks: Vec<String>,
+        /// Names of our own servers (or domains).
+        trusted_hosts: Vec<String>,
+    }
+}
+
+section! {
+    /// `[checks]`: tolerances and the relay path.
+    ChecksSection {
+        /// Clock-skew tolerance in seconds (default 600).
+        clock_skew_s: i64,
+        /// Hosts mail must pass, in order.
+        relay_path: Vec<String>,
+        /// Hops older than this many days get weaker DNS findings (default 30).
+        dns_fresh_days: i64,
+    }
+}
+
+section! {
+    /// `[verdict]`: score thresholds.
+    VerdictSection {
+        /// Score from which the verdict is `suspicious` (default 3).
+        suspicious: f64,
+        /// Score from which the verdict is `forged` (default 6).
+        forged: f64,
+    }
+}
+
+section! {
+    /// `[dns]`: the resolver. Without servers the system configuration is used.
+    DnsSection {
+        /// `false` turns lookups off (as `--no-dns`).
+        enabled: bool,
+        /// Servers as `IP`, `IP:PORT` or `[IPv6]:PORT`.
+        servers: Vec<String>,
+        /// Seconds one lookup may take.
+        timeout_s: f64,
+        /// Lookups in flight at once.
+        concurrency: usize,
+        /// Most answers kept in the cache.
+        cache_entries: usize,
+        /// Write every answer used to this file (`--dns-record`; not a file setting).
+        #[serde(skip)]
+        record: PathBuf,
+        /// Answer only from this recording (`--dns-replay`; not a file setting).
+        #[serde(skip)]
+        replay: PathBuf,
+        /// The time live answers are stamped with (`--now`; not a file setting).
+        #[serde(skip)]
+        now: i64,
+    }
+}
+
+/// Every setting, from one source (the configuration file, or the command line); lay the
+/// command line's over the file's with [`Settings::over`], then read the library's options
+/// from the result. Flag, else file, else default, decided in one place.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ConfigFile {
-    /// Parsing limits (any subset; the rest keep their defaults).
-    pub limits: Limits,
+pub struct Settings {
+    /// Parsing limits.
+    pub limits: LimitsSection,
     /// The trust boundary.
     pub trust: TrustSection,
     /// Tolerances and the relay path.
@@ -53,78 +157,7 @@ pub struct ConfigFile {
     pub dns: DnsSection,
 }
 
-/// `[dns]`: the resolver. Flags win; without servers the system configuration is used.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DnsSection {
-    /// `false` turns lookups off (as `--no-dns`).
-    pub enabled: Option<bool>,
-    /// Servers as `IP` or `IP:PORT` (`[IPv6]:PORT`).
-    pub servers: Vec<String>,
-    /// Seconds one lookup may take.
-    pub timeout_s: Option<f64>,
-    /// Lookups in flight at once.
-    pub concurrency: Option<usize>,
-    /// Most answers kept in the cache.
-    pub cache_entries: Option<usize>,
-}
-
-/// `[trust]`: lists as in SpamAssassin (`10/8`, `!10.1.1.1`, `2001:db8::/32`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TrustSection {
-    /// Networks whose senders are ours.
-    pub trusted_networks: Option<Vec<String>>,
-    /// Networks inside the organisation.
-    pub internal_networks: Option<Vec<String>>,
-    /// Mail submission agents.
-    pub msa_networks: Option<Vec<String>>,
-    /// Names of our own servers (or domains).
-    pub trusted_hosts: Vec<String>,
-}
-
-/// `[checks]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ChecksSection {
-    /// Clock-skew tolerance in seconds (default 600).
-    pub clock_skew_s: Option<i64>,
-    /// Hosts mail must pass, in order.
-    pub relay_path: Vec<String>,
-    /// Hops older than this many days get weaker DNS findings (default 30).
-    pub dns_fresh_days: Option<i64>,
-}
-
-/// `[verdict]`: score thresholds.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct VerdictSection {
-    /// Score from which the verdict is `suspicious` (default 3).
-    pub suspicious: Option<f64>,
-    /// Score from which the verdict is `forged` (default 6).
-    pub forged: Option<f64>,
-}
-
-/// Trust and check values given on the command line; they replace the file's.
-#[derive(Debug, Clone, Default)]
-pub struct CheckOverrides {
-    /// `--trusted-networks`.
-    pub trusted_networks: Vec<String>,
-    /// `--internal-networks`.
-    pub internal_networks: Vec<String>,
-    /// `--msa-networks`.
-    pub msa_networks: Vec<String>,
-    /// `--trusted-hosts`.
-    pub trusted_hosts: Vec<String>,
-    /// `--relay-path`.
-    pub relay_path: Vec<String>,
-    /// `--clock-skew`.
-    pub clock_skew_s: Option<i64>,
-    /// `--dns-fresh-days`.
-    pub dns_fresh_days: Option<i64>,
-}
-
-/// Why a configuration file could not be used.
+/// Why the settings could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
@@ -135,19 +168,25 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The file is not valid TOML or has unknown or mistyped keys.
+    /// The file is not valid TOML, has unknown or mistyped keys, or a value is unusable.
     #[error("{path}: invalid config: {message}")]
     Invalid {
-        /// The file.
+        /// The file (or `command line`).
         path: PathBuf,
         /// What is wrong, with the line.
         message: String,
     },
+    /// A resolver setting is unusable (the message names the value).
+    #[error("{0}")]
+    Value(String),
+    /// The resolver or a recording could not be set up.
+    #[error(transparent)]
+    Dns(#[from] crate::dns::DnsError),
 }
 
-impl ConfigFile {
+impl Settings {
     /// Reads and validates a configuration file.
-    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+    pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -159,88 +198,147 @@ impl ConfigFile {
     }
 
     /// Parses configuration text.
-    pub fn parse(text: &str) -> Result<ConfigFile, String> {
-        let file: ConfigFile =
-            toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
-        for id in file.scores.keys() {
+    pub fn parse(text: &str) -> Result<Settings, String> {
+        let file: Settings = toml::from_str(text).map_err(|e| e.to_string().trim().to_string())?;
+        file.validate()?;
+        Ok(file)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for id in self.scores.keys() {
             if registry::find(id).is_none_or(|r| !r.id.eq_ignore_ascii_case(id)) {
                 return Err(format!(
                     "[scores]: no rule has the id {id:?} (see `hopsleuth rules`)"
                 ));
             }
         }
-        if let (Some(s), Some(f)) = (file.verdict.suspicious, file.verdict.forged)
+        if let (Some(s), Some(f)) = (self.verdict.suspicious, self.verdict.forged)
             && s > f
         {
             return Err(format!(
                 "[verdict]: suspicious ({s}) must not be above forged ({f})"
             ));
         }
-        Ok(file)
+        Ok(())
     }
 
-    /// The check settings of this file with the command line's values on top. `origin`
-    /// names the file in errors.
-    pub fn check_settings(
-        &self,
-        cli: &CheckOverrides,
-        origin: &str,
-    ) -> Result<CheckSettings, String> {
-        let pick = |flag: &Vec<String>, file: &Option<Vec<String>>| -> Option<Vec<String>> {
-            if flag.is_empty() {
-                file.clone()
-            } else {
-                Some(flag.clone())
-            }
+    /// These settings where they are set, `base`'s elsewhere (the command line over the
+    /// file). Score overrides are merged rule by rule.
+    pub fn over(self, base: Settings) -> Settings {
+        let mut scores = base.scores;
+        scores.extend(self.scores);
+        Settings {
+            limits: self.limits.over(base.limits),
+            trust: self.trust.over(base.trust),
+            checks: self.checks.over(base.checks),
+            scores,
+            verdict: self.verdict.over(base.verdict),
+            dns: self.dns.over(base.dns),
+        }
+    }
+
+    /// The library options these settings give, defaults where nothing is set. `origin`
+    /// names the source in errors (the file, or `command line`).
+    pub fn options(&self, origin: &str) -> Result<Options, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.into(),
+            message,
         };
-        let netset = |name: &str, list: Option<Vec<String>>| -> Result<Option<NetSet>, String> {
-            list.map(|l| NetSet::parse(&l.join(" ")).map_err(|e| format!("{origin}: {name}: {e}")))
+        self.validate().map_err(invalid)?;
+        Ok(Options {
+            limits: self.limits(),
+            envelope: EnvelopeOverride::default(),
+            checks: self.check_settings(origin).map_err(invalid)?,
+        })
+    }
+
+    fn limits(&self) -> Limits {
+        let (l, d) = (&self.limits, Limits::default());
+        Limits {
+            max_header_bytes: l.max_header_bytes.unwrap_or(d.max_header_bytes),
+            max_headers: l.max_headers.unwrap_or(d.max_headers),
+            max_hops: l.max_hops.unwrap_or(d.max_hops),
+            max_received_bytes: l.max_received_bytes.unwrap_or(d.max_received_bytes),
+            max_comment_depth: l.max_comment_depth.unwrap_or(d.max_comment_depth),
+            max_dns_lookups: l.max_dns_lookups.unwrap_or(d.max_dns_lookups),
+        }
+    }
+
+    /// The trust boundary's configuration.
+    pub fn trust_config(&self, origin: &str) -> Result<TrustConfig, String> {
+        let netset = |name: &str, list: &Option<Vec<String>>| -> Result<Option<NetSet>, String> {
+            list.as_ref()
+                .map(|l| NetSet::parse(&l.join(" ")).map_err(|e| format!("{origin}: {name}: {e}")))
                 .transpose()
         };
-        let trust = TrustConfig {
-            trusted_networks: netset(
-                "trusted_networks",
-                pick(&cli.trusted_networks, &self.trust.trusted_networks),
-            )?,
-            internal_networks: netset(
-                "internal_networks",
-                pick(&cli.internal_networks, &self.trust.internal_networks),
-            )?,
-            msa_networks: netset(
-                "msa_networks",
-                pick(&cli.msa_networks, &self.trust.msa_networks),
-            )?,
-            trusted_hosts: if cli.trusted_hosts.is_empty() {
-                self.trust.trusted_hosts.clone()
-            } else {
-                cli.trusted_hosts.clone()
-            },
-        };
-        let defaults = CheckSettings::default();
+        let t = &self.trust;
+        Ok(TrustConfig {
+            trusted_networks: netset("trusted_networks", &t.trusted_networks)?,
+            internal_networks: netset("internal_networks", &t.internal_networks)?,
+            msa_networks: netset("msa_networks", &t.msa_networks)?,
+            trusted_hosts: t.trusted_hosts.clone().unwrap_or_default(),
+        })
+    }
+
+    fn check_settings(&self, origin: &str) -> Result<CheckSettings, String> {
+        let (c, d) = (&self.checks, CheckSettings::default());
         Ok(CheckSettings {
-            trust,
-            clock_skew_s: cli
-                .clock_skew_s
-                .or(self.checks.clock_skew_s)
-                .unwrap_or(defaults.clock_skew_s),
-            relay_path: if cli.relay_path.is_empty() {
-                self.checks.relay_path.clone()
-            } else {
-                cli.relay_path.clone()
-            },
+            trust: self.trust_config(origin)?,
+            clock_skew_s: c.clock_skew_s.unwrap_or(d.clock_skew_s),
+            relay_path: c.relay_path.clone().unwrap_or_default(),
             scores: self
                 .scores
                 .iter()
                 .map(|(k, v)| (k.to_ascii_uppercase(), *v))
                 .collect(),
-            suspicious_at: self.verdict.suspicious.unwrap_or(defaults.suspicious_at),
-            forged_at: self.verdict.forged.unwrap_or(defaults.forged_at),
-            dns_fresh_days: cli
-                .dns_fresh_days
-                .or(self.checks.dns_fresh_days)
-                .unwrap_or(defaults.dns_fresh_days),
+            suspicious_at: self.verdict.suspicious.unwrap_or(d.suspicious_at),
+            forged_at: self.verdict.forged.unwrap_or(d.forged_at),
+            dns_fresh_days: c.dns_fresh_days.unwrap_or(d.dns_fresh_days),
         })
     }
+
+    /// The resolver these settings ask for, or `None` when DNS is off.
+    pub fn dns_settings(&self) -> Result<Option<DnsSettings>, ConfigError> {
+        let d = &self.dns;
+        if d.enabled == Some(false) {
+            return Ok(None);
+        }
+        let defaults = DnsSettings::default();
+        let servers = d
+            .servers
+            .iter()
+            .flatten()
+            .map(|s| parse_dns_server(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ConfigError::Value)?;
+        let timeout_s = d.timeout_s.unwrap_or(defaults.timeout.as_secs_f64());
+        if !(timeout_s.is_finite() && timeout_s > 0.0 && timeout_s <= 3600.0) {
+            return Err(ConfigError::Value(format!(
+                "DNS timeout {timeout_s}: expected seconds between 0 and 3600"
+            )));
+        }
+        Ok(Some(DnsSettings {
+            servers,
+            timeout: Duration::from_secs_f64(timeout_s),
+            concurrency: d.concurrency.unwrap_or(defaults.concurrency).clamp(1, 4096),
+            cache_entries: d.cache_entries.unwrap_or(defaults.cache_entries),
+            replay: d.replay.clone(),
+            record: d.record.clone(),
+            clock: d.now.map_or(Clock::System, Clock::Fixed),
+        }))
+    }
+}
+
+/// `IP`, `IP:PORT` or `[IPv6]:PORT` (port 53 when absent).
+pub fn parse_dns_server(text: &str) -> Result<std::net::SocketAddr, String> {
+    let t = text.trim();
+    if let Ok(addr) = t.parse::<std::net::SocketAddr>() {
+        return Ok(addr);
+    }
+    t.trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .map(|ip| std::net::SocketAddr::new(ip, 53))
+        .map_err(|_| format!("DNS server {text:?}: expected IP, IP:PORT or [IPv6]:PORT"))
 }
 
 #[cfg(test)]
@@ -249,42 +347,52 @@ mod tests {
 
     #[test]
     fn dns_section_and_freshness() {
-        let c = ConfigFile::parse(
+        let file = Settings::parse(
             "[checks]\ndns_fresh_days = 90\n[dns]\nservers = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]\ntimeout_s = 1.5\nconcurrency = 8\nenabled = true\n",
         )
         .unwrap();
-        assert_eq!(c.dns.servers.len(), 2);
-        assert_eq!(c.dns.timeout_s, Some(1.5));
-        assert_eq!(c.dns.concurrency, Some(8));
-        let s = c
-            .check_settings(&CheckOverrides::default(), "test.toml")
-            .unwrap();
-        assert_eq!(s.dns_fresh_days, 90);
-        let flag = CheckOverrides {
-            dns_fresh_days: Some(7),
-            ..CheckOverrides::default()
-        };
-        assert_eq!(c.check_settings(&flag, "t").unwrap().dns_fresh_days, 7);
+        let dns = file.dns_settings().unwrap().expect("enabled");
+        assert_eq!(dns.servers.len(), 2);
+        assert_eq!(dns.timeout, Duration::from_millis(1500));
+        assert_eq!(dns.concurrency, 8);
+        let o = file.options("test.toml").unwrap();
+        assert_eq!(o.checks.dns_fresh_days, 90);
+        // The command line's value wins over the file's.
+        let mut flags = Settings::default();
+        flags.checks.dns_fresh_days = Some(7);
+        let merged = flags.over(file.clone());
+        assert_eq!(merged.options("t").unwrap().checks.dns_fresh_days, 7);
+        assert_eq!(
+            merged.dns.timeout_s,
+            Some(1.5),
+            "what the flags leave unset stays"
+        );
         assert!(
-            ConfigFile::parse("[dns]\nserver = [\"x\"]\n").is_err(),
+            Settings::parse("[dns]\nserver = [\"x\"]\n").is_err(),
             "typo is an error"
         );
+        assert!(
+            Settings::parse("[dns]\nreplay = \"x.json\"\n").is_err(),
+            "flag-only settings are not file keys"
+        );
+        let mut off = file;
+        off.dns.enabled = Some(false);
+        assert!(off.dns_settings().unwrap().is_none());
     }
 
     #[test]
     fn partial_limits_keep_defaults() {
-        let c = ConfigFile::parse("[limits]\nmax_hops = 7\n").unwrap();
-        assert_eq!(c.limits.max_hops, 7);
-        assert_eq!(c.limits.max_headers, Limits::default().max_headers);
-        assert_eq!(ConfigFile::parse("").unwrap(), ConfigFile::default());
+        let c = Settings::parse("[limits]\nmax_hops = 7\n").unwrap();
+        let limits = c.options("t").unwrap().limits;
+        assert_eq!(limits.max_hops, 7);
+        assert_eq!(limits.max_headers, Limits::default().max_headers);
+        assert_eq!(Settings::parse("").unwrap(), Settings::default());
     }
 
     #[test]
     fn checks_sections() {
-        let c = ConfigFile::parse("[trust]\ntrusted_networks = [\"10/8\"]\n[checks]\nrelay_path = [\"a\", \"b\"]\n[scores]\nENV001 = 0.0\n[verdict]\nforged = 8.0\n").unwrap();
-        let s = c
-            .check_settings(&CheckOverrides::default(), "test.toml")
-            .unwrap();
+        let c = Settings::parse("[trust]\ntrusted_networks = [\"10/8\"]\n[checks]\nrelay_path = [\"a\", \"b\"]\n[scores]\nENV001 = 0.0\n[verdict]\nforged = 8.0\n").unwrap();
+        let s = c.options("test.toml").unwrap().checks;
         assert!(
             s.trust
                 .trusted_networks
@@ -295,22 +403,23 @@ mod tests {
         assert_eq!(s.scores.get("ENV001"), Some(&0.0));
         assert_eq!(s.forged_at, 8.0);
         assert!(
-            ConfigFile::parse("[scores]\nNOPE999 = 1.0\n")
+            Settings::parse("[scores]\nNOPE999 = 1.0\n")
                 .unwrap_err()
                 .contains("NOPE999")
         );
-        let bad = ConfigFile::parse("[trust]\ntrusted_networks = [\"10.0.0.0/99\"]\n").unwrap();
+        let bad = Settings::parse("[trust]\ntrusted_networks = [\"10.0.0.0/99\"]\n").unwrap();
         assert!(
-            bad.check_settings(&CheckOverrides::default(), "x.toml")
+            bad.options("x.toml")
                 .unwrap_err()
+                .to_string()
                 .contains("x.toml")
         );
     }
 
     #[test]
     fn typos_are_errors() {
-        let e = ConfigFile::parse("[limits]\nmax_hop = 7\n").unwrap_err();
+        let e = Settings::parse("[limits]\nmax_hop = 7\n").unwrap_err();
         assert!(e.contains("max_hop"), "{e}");
-        assert!(ConfigFile::parse("[limits]\nmax_hops = \"many\"\n").is_err());
+        assert!(Settings::parse("[limits]\nmax_hops = \"many\"\n").is_err());
     }
 }

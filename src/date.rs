@@ -53,6 +53,13 @@ impl ParsedDate {
     }
 }
 
+/// Folding white space: space, tab and the CR and LF of a folded line. The date reader
+/// keeps its own copy so that it depends on no header parser (the Received lexer splits
+/// words on the same bytes).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 /// Years outside this range are not dates any MTA wrote; rejecting them keeps arithmetic
 /// far from overflow whatever a crafted header says.
 const MIN_YEAR: i64 = 1970;
@@ -175,7 +182,7 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
 pub fn find_date(input: &[u8]) -> Option<(usize, ParsedDate, usize)> {
     let mut i = 0;
     while i < input.len() {
-        let at_word_start = i == 0 || crate::received::lexer::is_space(input[i - 1]);
+        let at_word_start = i == 0 || is_space(input[i - 1]);
         if at_word_start
             && input[i].is_ascii_alphanumeric()
             && let Some((d, used)) = parse_date(&input[i..])
@@ -393,7 +400,7 @@ impl Cursor<'_> {
     }
 
     fn skip_space(&mut self) {
-        while self.peek().is_some_and(crate::received::lexer::is_space) {
+        while self.peek().is_some_and(is_space) {
             self.pos += 1;
         }
     }
@@ -402,7 +409,7 @@ impl Cursor<'_> {
     fn skip_sep(&mut self) {
         while self
             .peek()
-            .is_some_and(|b| crate::received::lexer::is_space(b) || b == b'-' || b == b'/')
+            .is_some_and(|b| is_space(b) || b == b'-' || b == b'/')
         {
             self.pos += 1;
         }

@@ -12,9 +12,9 @@
 //! assert_eq!(report.hops[0].by.host.as_deref(), Some("mx.b.example"));
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod chain;
-pub mod cli;
 pub mod config;
 pub mod date;
 pub mod dns;
@@ -33,7 +33,8 @@ pub use limits::Limits;
 pub use message::envelope::EnvelopeOverride;
 pub use report::{Finding, Report, Source, Verdict};
 
-use report::{MessageInfo, SCHEMA};
+use message::MessageInfo;
+use report::SCHEMA;
 
 /// What the analysis is allowed to do and told in advance.
 #[derive(Debug, Clone, Default)]
@@ -141,7 +142,7 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
     let headers = message::headers::key_headers(&split.fields);
     let (mut hops, summary) = chain::build(&parsed, skipped);
 
-    let hints = trust_hints(&split.fields, &envelope);
+    let hints = chain::trust::hints(&split.fields, &envelope);
     let (details, trust) = chain::trust::walk(&hops, &options.checks.trust, &hints);
     for (hop, d) in hops.iter_mut().zip(&details) {
         hop.trust = Some(d.trust);
@@ -239,62 +240,5 @@ pub fn verdict_for(score: f64, settings: &rules::CheckSettings) -> Verdict {
         Verdict::Suspicious
     } else {
         Verdict::Clean
-    }
-}
-
-/// What the trust inference may use: trustworthy recipients, the topmost
-/// Authentication-Results' authserv-id, and X-Originating-IP.
-///
-/// A recipient header counts only when it sits above every Received line: delivery agents
-/// prepend Delivered-To and its kin, while whatever the sender wrote lies below the trace
-/// our servers added. Otherwise a forger could add `Delivered-To: x@evil.example` and have
-/// his own relays taken for ours.
-fn trust_hints(
-    fields: &[message::Field<'_>],
-    envelope: &message::envelope::Envelope,
-) -> chain::trust::TrustHints {
-    use message::envelope::EnvelopeSource as S;
-    let first_received = fields
-        .iter()
-        .position(|f| f.is("Received"))
-        .unwrap_or(fields.len());
-    let mut recipients: Vec<String> = Vec::new();
-    for f in &fields[..first_received] {
-        if f.is("Delivered-To") || f.is("X-Original-To") || f.is("Envelope-To") {
-            recipients.extend(
-                text::field(f.value)
-                    .split(',')
-                    .map(|v| v.trim().trim_matches(['<', '>']).to_string()),
-            );
-        }
-    }
-    recipients.extend(
-        envelope
-            .rcpt_to
-            .iter()
-            .filter(|r| {
-                r.source == S::Cli || (r.source == S::ReceivedFor && r.header_index == Some(0))
-            })
-            .map(|r| r.value.clone()),
-    );
-    recipients.retain(|r| !r.is_empty());
-    let authserv_id = fields
-        .iter()
-        .find(|f| f.is("Authentication-Results"))
-        .and_then(|f| {
-            let v = text::field(f.value);
-            let id = v.split(';').next()?.split_whitespace().next()?.to_string();
-            (!id.is_empty()).then_some(id)
-        });
-    let originating_ip = fields
-        .iter()
-        .find(|f| f.is("X-Originating-IP"))
-        .and_then(|f| {
-            received::parse_written_ip(text::field(f.value).trim().as_bytes()).map(|w| w.addr)
-        });
-    chain::trust::TrustHints {
-        recipients,
-        authserv_id,
-        originating_ip,
     }
 }

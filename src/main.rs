@@ -1,8 +1,10 @@
 //! The `hopsleuth` command: arguments in, reports out, exit code from what happened.
 
+mod cli;
+
 use clap::CommandFactory;
 use clap::Parser;
-use hopsleuth::cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
+use cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
 use hopsleuth::dns::Dns;
 use hopsleuth::{Report, Source, mbox};
 use std::io::{self, Read, Write};
@@ -21,7 +23,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(&args),
-        Command::Rules => list_rules(),
+        Command::Rules { format } => list_rules(format, &mut io::stdout().lock()),
         Command::Explain { id } => explain(&id),
         Command::Scan(args) => scan(&args),
         Command::Completions { shell } => {
@@ -137,14 +139,36 @@ fn analyze_inputs(
     Ok(code)
 }
 
-fn list_rules() -> anyhow::Result<u8> {
-    let mut out = io::stdout().lock();
+/// A rule as `rules --format json` lists it.
+#[derive(serde::Serialize)]
+struct RuleListing {
+    id: &'static str,
+    name: &'static str,
+    score: f64,
+    summary: &'static str,
+    source: &'static str,
+}
+
+fn list_rules(format: cli::RulesFormat, out: &mut impl Write) -> anyhow::Result<u8> {
     for r in hopsleuth::rules::registry::ALL {
-        writeln!(
-            out,
-            "{:<9} {:>4.1}  {:<28} {}",
-            r.id, r.score, r.name, r.summary
-        )?;
+        match format {
+            cli::RulesFormat::Text => writeln!(
+                out,
+                "{:<9} {:>4.1}  {:<28} {}",
+                r.id, r.score, r.name, r.summary
+            )?,
+            cli::RulesFormat::Json => {
+                let listing = RuleListing {
+                    id: r.id,
+                    name: r.name,
+                    score: r.score,
+                    summary: r.summary,
+                    source: r.source,
+                };
+                // A string first: a closed pipe is then an I/O error, which ends quietly.
+                writeln!(out, "{}", serde_json::to_string(&listing)?)?;
+            }
+        }
     }
     Ok(0)
 }
@@ -157,8 +181,8 @@ fn explain(id: &str) -> anyhow::Result<u8> {
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "{} {} (default score {})\n\n{}\n\n{}",
-        r.id, r.name, r.score, r.summary, r.docs
+        "{} {} (default score {})\nSource: {}\n\n{}\n\n{}",
+        r.id, r.name, r.score, r.source, r.summary, r.docs
     )?;
     Ok(0)
 }
@@ -327,5 +351,31 @@ fn write_report(out: &mut impl Write, report: &Report, args: &AnalyzeArgs) -> io
         Format::Json => writeln!(out, "{}", report.to_json()),
         Format::Text => writeln!(out, "{}", hopsleuth::report::text::render(report)),
         Format::Spamassassin => write!(out, "{}", hopsleuth::report::spamassassin::render(report)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rules_as_json_lines() {
+        let mut out = Vec::new();
+        super::list_rules(super::cli::RulesFormat::Json, &mut out).expect("listing");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), hopsleuth::rules::registry::ALL.len());
+        for (line, rule) in lines.iter().zip(hopsleuth::rules::registry::ALL) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
+            assert_eq!(v["id"], rule.id);
+            assert_eq!(v["name"], rule.name);
+            assert_eq!(v["score"], rule.score);
+            assert_eq!(v["summary"], rule.summary);
+            assert_eq!(v["source"], rule.source);
+        }
+        assert!(
+            lines[0]
+                .starts_with(r#"{"id":"CHAIN001","name":"continuity-break-outside","score":1.0,"#),
+            "{}",
+            lines[0]
+        );
     }
 }

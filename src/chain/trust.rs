@@ -14,6 +14,8 @@
 
 use super::netset::NetSet;
 use crate::domain;
+use crate::message::Field;
+use crate::message::envelope::Envelope;
 use crate::netclass;
 use crate::received::Kind;
 use crate::report::Hop;
@@ -494,4 +496,58 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
         w.report.basis.push("no recipient domain or authserv-id found: only private, loopback and authenticated senders were taken as ours".into());
     }
     (w.details, w.report)
+}
+/// What the trust inference may use: trustworthy recipients, the topmost
+/// Authentication-Results' authserv-id, and X-Originating-IP.
+///
+/// A recipient header counts only when it sits above every Received line: delivery agents
+/// prepend Delivered-To and its kin, while whatever the sender wrote lies below the trace
+/// our servers added. Otherwise a forger could add `Delivered-To: x@evil.example` and have
+/// his own relays taken for ours.
+pub fn hints(fields: &[Field<'_>], envelope: &Envelope) -> TrustHints {
+    use crate::message::envelope::EnvelopeSource as S;
+    let first_received = fields
+        .iter()
+        .position(|f| f.is("Received"))
+        .unwrap_or(fields.len());
+    let mut recipients: Vec<String> = Vec::new();
+    for f in &fields[..first_received] {
+        if f.is("Delivered-To") || f.is("X-Original-To") || f.is("Envelope-To") {
+            recipients.extend(
+                crate::text::field(f.value)
+                    .split(',')
+                    .map(|v| v.trim().trim_matches(['<', '>']).to_string()),
+            );
+        }
+    }
+    recipients.extend(
+        envelope
+            .rcpt_to
+            .iter()
+            .filter(|r| {
+                r.source == S::Cli || (r.source == S::ReceivedFor && r.header_index == Some(0))
+            })
+            .map(|r| r.value.clone()),
+    );
+    recipients.retain(|r| !r.is_empty());
+    let authserv_id = fields
+        .iter()
+        .find(|f| f.is("Authentication-Results"))
+        .and_then(|f| {
+            let v = crate::text::field(f.value);
+            let id = v.split(';').next()?.split_whitespace().next()?.to_string();
+            (!id.is_empty()).then_some(id)
+        });
+    let originating_ip = fields
+        .iter()
+        .find(|f| f.is("X-Originating-IP"))
+        .and_then(|f| {
+            crate::received::parse_written_ip(crate::text::field(f.value).trim().as_bytes())
+                .map(|w| w.addr)
+        });
+    TrustHints {
+        recipients,
+        authserv_id,
+        originating_ip,
+    }
 }

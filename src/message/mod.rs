@@ -61,6 +61,27 @@ pub struct LineEndings {
     pub cr: usize,
 }
 
+/// Layout facts about the message.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MessageInfo {
+    /// Bytes of the header block.
+    pub header_bytes: usize,
+    /// Number of header fields.
+    pub header_count: usize,
+    /// Number of Received headers.
+    pub received_count: usize,
+    /// Byte offset of the body in the input.
+    pub body_offset: usize,
+    /// Body length in bytes (never decoded).
+    pub body_length: usize,
+    /// Line endings seen in the header block.
+    pub line_endings: LineEndings,
+    /// True when the header block ended without a blank line.
+    pub no_separator: bool,
+    /// True when some header bytes were not UTF-8 and were decoded lossily.
+    pub lossy: bool,
+}
+
 /// Why a byte string is not a mail message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {

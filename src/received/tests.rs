@@ -172,18 +172,3 @@ fn what_cannot_be_read_is_marked_with_a_reason() {
     assert_eq!(r.status, Some(Status::Unparsed));
     assert!(r.reason.unwrap().contains("max_received_bytes"));
 }
-
-#[test]
-fn case_insensitive_search_finds_needles_anywhere() {
-    assert!(contains_ci(b"with MICROSOFT SMTPSVC", b"microsoft smtpsvc"));
-    assert!(contains_ci(
-        b"Over TLS Secured Channel",
-        b"over tls secured channel"
-    ));
-    assert!(contains_ci(b"invoked", b"invoked"));
-    assert!(contains_ci(b"x (qmail 1 invoked by uid 89)", b"Invoked"));
-    assert!(contains_ci(b"anything", b""));
-    assert!(!contains_ci(b"invoke", b"invoked"));
-    assert!(!contains_ci(b"pickup servic", b"pickup service"));
-    assert!(!contains_ci(b"", b"local"));
-}

@@ -8,12 +8,13 @@
 //! fixture, and every struct is destructured whole here, so a field added to the model does
 //! not compile until it is written here too.
 
-use super::{ChainSummary, Finding, Hop, HopAuth, HopBy, HopFrom, HopTls, MessageInfo};
+use super::{ChainSummary, Finding, Hop, HopAuth, HopBy, HopFrom, HopTls};
 use super::{Report, Source, Verdict};
 use crate::chain::continuity::{Link, LinkVerdict};
 use crate::chain::trust::{HopTrust, OriginatingTrust, TrustReport};
 use crate::dns::Mode;
 use crate::message::LineEndings;
+use crate::message::MessageInfo;
 use crate::message::envelope::{Envelope, EnvelopeSource, EnvelopeValue};
 use crate::message::headers::{HeaderValue, KeyHeaders};
 use crate::received::{IpSource, Kind, RdnsSource, Status};

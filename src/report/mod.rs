@@ -8,7 +8,6 @@ pub mod json;
 pub mod spamassassin;
 pub mod text;
 
-use crate::message::LineEndings;
 use crate::message::envelope::Envelope;
 use crate::message::headers::KeyHeaders;
 use crate::received::{IpSource, Kind, RdnsSource, Status};
@@ -25,7 +24,7 @@ pub struct Report {
     /// Where the message came from.
     pub source: Source,
     /// Facts about the message's layout.
-    pub message: MessageInfo,
+    pub message: crate::message::MessageInfo,
     /// The envelope as far as the message (or the command line) shows it.
     pub envelope: Envelope,
     /// Key headers, decoded.
@@ -57,27 +56,6 @@ pub struct Source {
     pub index: Option<usize>,
     /// Byte offset of the message inside a mailbox file.
     pub offset: Option<u64>,
-}
-
-/// Layout facts about the message.
-#[derive(Debug, Clone, Serialize)]
-pub struct MessageInfo {
-    /// Bytes of the header block.
-    pub header_bytes: usize,
-    /// Number of header fields.
-    pub header_count: usize,
-    /// Number of Received headers.
-    pub received_count: usize,
-    /// Byte offset of the body in the input.
-    pub body_offset: usize,
-    /// Body length in bytes (never decoded).
-    pub body_length: usize,
-    /// Line endings seen in the header block.
-    pub line_endings: LineEndings,
-    /// True when the header block ended without a blank line.
-    pub no_separator: bool,
-    /// True when some header bytes were not UTF-8 and were decoded lossily.
-    pub lossy: bool,
 }
 
 /// One Received hop.

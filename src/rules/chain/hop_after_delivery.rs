@@ -1,5 +1,6 @@
 //! CHAIN004: a hop dated after the topmost (delivering) hop.
 
+use super::tolerance::future_tolerance;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -28,13 +29,14 @@ A sending server whose clock or time zone is wrong by hours; mail re-sent from a
 
 ## References
 RFC 5321 §4.4.",
+    source: file!(),
     check,
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(top) = ctx.top() else { return };
     let Some(top_ts) = top.timestamp else { return };
-    let tolerance = crate::rules::future_tolerance(ctx.settings);
+    let tolerance = future_tolerance(ctx.settings);
     let later: Vec<&crate::report::Hop> = ctx
         .hops
         .iter()

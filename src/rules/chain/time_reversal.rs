@@ -27,6 +27,7 @@ the finding scores half.
 
 ## References
 RFC 5321 §4.4 (the time stamp is when the receiver accepted the message).",
+    source: file!(),
     check,
 };
 

@@ -34,6 +34,7 @@ out: 0.2% of the modern ham corpus and 4% of the SpamAssassin easy ham (eGroups'
 
 ## References
 RFC 5321 §4.4 (the Received grammar).",
+    source: file!(),
     check,
 };
 

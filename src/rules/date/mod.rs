@@ -1,4 +1,9 @@
-//! Date header rules.
+//! Date header rules. DATE003 and DATE004 share [`arrival`]: the Date header against the
+//! time our side received the message.
 
-pub mod date_header;
-pub mod timezone;
+pub mod absurd_timezone;
+pub mod arrival;
+pub mod date_in_future;
+pub mod date_in_past;
+pub mod date_invalid;
+pub mod date_missing;

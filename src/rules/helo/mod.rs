@@ -1,18 +1,12 @@
 //! HELO rules: what the entry hop's sender claimed to be, against what our server recorded
-//! and what DNS says today.
+//! and what DNS says today. HELO001-HELO004 share [`entry_helo`]: the entry hop's HELO
+//! word and the evidence they give.
 
-pub mod helo_dns;
-pub mod helo_form;
-pub mod helo_provider;
-pub mod helo_rdns;
-
-use crate::report::Hop;
-
-/// The HELO name's first word (a HELO can carry text a client typed after it).
-pub fn helo_word(h: &Hop) -> Option<&str> {
-    h.from
-        .helo
-        .as_deref()
-        .and_then(|s| s.split_whitespace().next())
-        .filter(|s| !s.is_empty())
-}
+pub mod entry_helo;
+pub mod helo_bare_ip;
+pub mod helo_claims_provider;
+pub mod helo_dns_mismatch;
+pub mod helo_literal_mismatch;
+pub mod helo_localhost;
+pub mod helo_not_fqdn;
+pub mod helo_rdns_mismatch;

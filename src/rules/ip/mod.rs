@@ -1,3 +1,3 @@
 //! Address rules.
 
-pub mod non_public_ip;
+pub mod non_public_ip_outside;

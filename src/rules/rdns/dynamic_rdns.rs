@@ -1,6 +1,7 @@
 //! RDNS002: the sender's name looks like a dynamic address pool.
 
-use crate::rules::{Ctx, Findings, Rule, hop_label};
+use crate::rules::hops::{helo_word, hop_label};
+use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
 /// RDNS002.
@@ -35,6 +36,7 @@ recognised.
 
 ## References
 SpamAssassin RDNS_DYNAMIC, HELO_DYNAMIC_*; the Spamhaus PBL rationale.",
+    source: file!(),
     check,
 };
 
@@ -118,7 +120,7 @@ pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(e) = ctx.entry() else { return };
     let ip = e.from.ip.as_deref();
-    let helo = super::super::helo::helo_word(e);
+    let helo = helo_word(e);
     let found = e
         .from
         .rdns

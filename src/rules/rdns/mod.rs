@@ -2,7 +2,7 @@
 //! about the outside hops' addresses.
 
 pub mod dynamic_rdns;
-pub mod fcrdns;
+pub mod fcrdns_fail;
 pub mod no_ptr;
-pub mod ptr_mismatch;
+pub mod rdns_ptr_mismatch;
 pub mod rdns_unknown;

@@ -2,8 +2,9 @@
 
 use crate::dns::Rcode;
 use crate::dns::plan::{checked_hops, recorded_rdns};
-use crate::rules::dns::{age, age_json, answer_json};
-use crate::rules::{Ctx, Findings, Rule, hop_label};
+use crate::rules::dns_evidence::{age, age_json, answer_json};
+use crate::rules::hops::hop_label;
+use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
 /// RDNS004.
@@ -31,6 +32,7 @@ Small senders whose provider never set a PTR; addresses returned to a pool since
 
 ## References
 RFC 1912 §2.1; M3AAWG Best Practices for Managing SMTP Reverse DNS; SpamAssassin RDNS_NONE.",
+    source: file!(),
     check,
 };
 

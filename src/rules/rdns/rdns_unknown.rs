@@ -1,6 +1,7 @@
 //! RDNS001: our server looked up the sender's address and found no name.
 
-use crate::rules::{Ctx, Findings, Rule, hop_label};
+use crate::rules::hops::hop_label;
+use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
 /// RDNS001.
@@ -27,6 +28,7 @@ set a PTR record.
 
 ## References
 RFC 1912 §2.1; SpamAssassin RDNS_NONE.",
+    source: file!(),
     check,
 };
 

@@ -7,8 +7,9 @@ use crate::dns::plan::{MAX_MX_HOSTS, mx_host_questions, mx_hosts, recipient_doma
 
 use crate::domain::{registrable, same_host};
 use crate::report::Hop;
-use crate::rules::dns::{age, age_json, answer_json};
-use crate::rules::{Ctx, Findings, Rule, hop_label};
+use crate::rules::dns_evidence::{age, age_json, answer_json};
+use crate::rules::hops::hop_label;
+use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 use std::net::IpAddr;
 
@@ -43,6 +44,7 @@ not match its public name or address.
 
 ## References
 RFC 5321 §5.1 (locating the target host); RFC 7505 (null MX).",
+    source: file!(),
     check,
 };
 

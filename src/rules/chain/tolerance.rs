@@ -1,0 +1,12 @@
+//! How far a hop may be dated after the hops that came later, shared by CHAIN004 and
+//! CHAIN005.
+
+use crate::rules::CheckSettings;
+
+/// How far a hop may be dated after delivery, or after the hop above it, before the time
+/// signals of CHAIN004 and CHAIN005 count it: the clock skew plus one hour, because the
+/// commonest honest clock bug is a whole hour (daylight saving written with the wrong
+/// offset), while forgers are off by hours or days.
+pub fn future_tolerance(settings: &CheckSettings) -> i64 {
+    settings.clock_skew_s + 3600
+}

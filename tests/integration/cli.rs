@@ -1,0 +1,246 @@
+//! The command line as a user runs it: exit codes, errors naming the file, stdin, formats.
+
+use crate::common::hopsleuth;
+
+fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hopsleuth-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+#[test]
+fn analyzes_a_sample_as_json() {
+    let out = hopsleuth(&["analyze", "samples/gmail-to-postfix.eml"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["schema"], "hopsleuth/report/v1");
+    assert_eq!(v["source"]["path"], "samples/gmail-to-postfix.eml");
+    assert_eq!(v["hops"][2]["from"]["ip"], "209.85.221.54");
+}
+
+#[test]
+fn mbox_gives_one_line_per_message() {
+    let out = hopsleuth(&["analyze", "samples/three-messages.mbox"], None);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("NDJSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["source"]["index"], i);
+    }
+}
+
+#[test]
+fn reads_stdin_and_prints_text() {
+    let msg =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/webmail.eml")).expect("sample");
+    let out = hopsleuth(&["analyze", "--format", "text", "-"], Some(&msg));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("webmail.example.net"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("hop ")), "{text}");
+}
+
+#[test]
+fn envelope_flags_win() {
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--mail-from",
+            "a@x.example",
+            "--rcpt-to",
+            "b@y.example",
+            "samples/qmail-local.eml",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["envelope"]["mail_from"]["source"], "cli");
+    assert_eq!(v["envelope"]["rcpt_to"][0]["value"], "b@y.example");
+}
+
+#[test]
+fn bad_input_names_the_file_and_exits_2() {
+    for (name, bytes, says) in [
+        ("empty.eml", &b""[..], "empty"),
+        (
+            "binary.eml",
+            &b"\x7fELF\x02\x01\x01\x00\x00\x00"[..],
+            "not a mail message",
+        ),
+        (
+            "prose.txt",
+            &b"Dear friend, this is not mail.\n"[..],
+            "not a mail message",
+        ),
+    ] {
+        let path = temp_file(name, bytes);
+        let out = hopsleuth(&["analyze", path.to_str().expect("utf-8 path")], None);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = hopsleuth(&["analyze", "no/such/file.eml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.eml"));
+}
+
+#[test]
+fn header_over_the_limit_is_an_error() {
+    let path = temp_file(
+        "big.eml",
+        format!("Subject: {}\n\nbody\n", "x".repeat(5000)).as_bytes(),
+    );
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--max-header-bytes",
+            "1000",
+            path.to_str().expect("path"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_header_bytes"));
+}
+
+#[test]
+fn config_file_sets_limits_and_flags_win() {
+    let mut msg = String::new();
+    for i in 0..5 {
+        msg.push_str(&format!("Received: from h{i} ([192.0.2.1]) by h{} with SMTP; Mon, 1 Jan 2024 00:00:0{i} +0000\n", i + 1));
+    }
+    msg.push_str("\nbody\n");
+    let mail = temp_file("five-hops.eml", msg.as_bytes());
+    let config = temp_file("limits.toml", b"[limits]\nmax_hops = 2\n");
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--config",
+            config.to_str().unwrap(),
+            mail.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["hops"].as_array().map(Vec::len), Some(2));
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"LIMIT001"), "{rules:?}");
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--config",
+            config.to_str().unwrap(),
+            "--max-hops",
+            "4",
+            mail.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["hops"].as_array().map(Vec::len), Some(4));
+    let bad = temp_file("bad.toml", b"[limits]\nmax_hop = 2\n");
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--config",
+            bad.to_str().unwrap(),
+            mail.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("max_hop"), "{err}");
+}
+
+#[test]
+fn rules_lists_every_rule_and_explain_prints_each() {
+    let out = hopsleuth(&["rules"], None);
+    assert!(out.status.success());
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    for rule in hopsleuth::rules::registry::ALL {
+        assert!(
+            listing.lines().any(|l| l.starts_with(rule.id)),
+            "{} missing from `rules`",
+            rule.id
+        );
+        let out = hopsleuth(&["explain", &rule.id.to_lowercase()], None);
+        assert!(out.status.success(), "explain {}", rule.id);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with(rule.id) && text.contains("## False positives"),
+            "{text}"
+        );
+    }
+    let out = hopsleuth(&["explain", "NOPE999"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn add_header_keeps_the_message_byte_for_byte() {
+    let original =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/webmail.eml")).expect("sample");
+    let out = hopsleuth(&["analyze", "--add-header", "-"], Some(&original));
+    assert!(out.status.success());
+    let first_line_end = out.stdout.iter().position(|&b| b == b'\n').expect("a line");
+    let header = String::from_utf8_lossy(&out.stdout[..first_line_end]).to_string();
+    assert!(
+        header.starts_with("X-Hopsleuth: verdict=clean score="),
+        "{header}"
+    );
+    assert_eq!(
+        &out.stdout[first_line_end + 1..],
+        &original[..],
+        "the message must pass unchanged"
+    );
+
+    // Hostile header values cannot reach the added header: it holds only our own values.
+    let hostile = b"Received: from evil (evil [81.169.145.66]) by mx\r\n\tX-Injected: yes; Mon, 1 Jan 2024 00:00:00 +0000\r\nSubject: hi\rX-Fake: 1\r\n\r\nbody\r\n";
+    let out = hopsleuth(&["analyze", "--add-header", "-"], Some(hostile));
+    let end = out
+        .stdout
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .expect("CRLF kept");
+    let header = String::from_utf8_lossy(&out.stdout[..end]).to_string();
+    assert!(header.starts_with("X-Hopsleuth: verdict="), "{header}");
+    assert!(
+        !header.contains("Injected") && !header.contains("Fake") && !header.contains('\r'),
+        "{header}"
+    );
+    assert_eq!(&out.stdout[end + 2..], &hostile[..]);
+
+    // Not mail: passed through untouched, exit 2.
+    let out = hopsleuth(&["analyze", "--add-header", "-"], Some(b"\x7fELF\x02\x01"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"\x7fELF\x02\x01");
+}
+
+#[test]
+fn comment_depth_limit_from_the_command_line() {
+    let msg = b"Received: from a (b [81.169.145.4] (x (y))) by mx.example.com with SMTP; Mon, 1 Jan 2024 00:00:00 +0000\n\nbody\n";
+    let out = hopsleuth(&["analyze", "--max-comment-depth", "1", "-"], Some(msg));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let notes = v["hops"][0]["notes"].to_string();
+    assert!(notes.contains("nest deeper than 1"), "{notes}");
+    let out = hopsleuth(&["analyze", "-"], Some(msg));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(!v["hops"][0]["notes"].to_string().contains("nest deeper"));
+}
