@@ -14,7 +14,7 @@
 pub mod dns_server;
 
 use hickory_server::proto::rr::RecordType;
-use hopsleuth::dns::{Dns, DnsSettings};
+use hopsleuth::resolver::{Dns, DnsSettings};
 use hopsleuth::scan::{self, ScanOptions};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

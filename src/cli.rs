@@ -310,9 +310,9 @@ impl AnalysisArgs {
     }
 
     /// The resolver these settings ask for, or `None` when DNS is off.
-    pub fn dns(&self) -> Result<Option<hopsleuth::dns::Dns>, ConfigError> {
+    pub fn dns(&self) -> Result<Option<hopsleuth::resolver::Dns>, ConfigError> {
         match self.settings()?.dns_settings()? {
-            Some(settings) => Ok(Some(hopsleuth::dns::Dns::new(&settings)?)),
+            Some(settings) => Ok(Some(hopsleuth::resolver::Dns::new(&settings)?)),
             None => Ok(None),
         }
     }

@@ -28,7 +28,7 @@
 
 use crate::chain::netset::NetSet;
 use crate::chain::trust::TrustConfig;
-use crate::dns::{Clock, DnsSettings};
+use crate::resolver::{Clock, DnsSettings};
 use crate::rules::{CheckSettings, registry};
 use crate::{EnvelopeOverride, Limits, Options};
 use serde::Deserialize;
@@ -181,7 +181,7 @@ pub enum ConfigError {
     Value(String),
     /// The resolver or a recording could not be set up.
     #[error(transparent)]
-    Dns(#[from] crate::dns::DnsError),
+    Dns(#[from] crate::resolver::DnsError),
 }
 
 impl Settings {
@@ -248,7 +248,8 @@ impl Settings {
         Ok(Options {
             limits: self.limits(),
             envelope: EnvelopeOverride::default(),
-            checks: self.check_settings(origin).map_err(invalid)?,
+            trust: self.trust_config(origin).map_err(invalid)?,
+            checks: self.check_settings(),
         })
     }
 
@@ -280,10 +281,9 @@ impl Settings {
         })
     }
 
-    fn check_settings(&self, origin: &str) -> Result<CheckSettings, String> {
+    fn check_settings(&self) -> CheckSettings {
         let (c, d) = (&self.checks, CheckSettings::default());
-        Ok(CheckSettings {
-            trust: self.trust_config(origin)?,
+        CheckSettings {
             clock_skew_s: c.clock_skew_s.unwrap_or(d.clock_skew_s),
             relay_path: c.relay_path.clone().unwrap_or_default(),
             scores: self
@@ -294,7 +294,7 @@ impl Settings {
             suspicious_at: self.verdict.suspicious.unwrap_or(d.suspicious_at),
             forged_at: self.verdict.forged.unwrap_or(d.forged_at),
             dns_fresh_days: c.dns_fresh_days.unwrap_or(d.dns_fresh_days),
-        })
+        }
     }
 
     /// The resolver these settings ask for, or `None` when DNS is off.
@@ -392,9 +392,10 @@ mod tests {
     #[test]
     fn checks_sections() {
         let c = Settings::parse("[trust]\ntrusted_networks = [\"10/8\"]\n[checks]\nrelay_path = [\"a\", \"b\"]\n[scores]\nENV001 = 0.0\n[verdict]\nforged = 8.0\n").unwrap();
-        let s = c.options("test.toml").unwrap().checks;
+        let o = c.options("test.toml").unwrap();
+        let s = o.checks;
         assert!(
-            s.trust
+            o.trust
                 .trusted_networks
                 .unwrap()
                 .contains("10.9.9.9".parse().unwrap())

@@ -8,7 +8,7 @@
 //! let msg = b"Received: from a.example (a.example [192.0.2.1]) by mx.b.example (Postfix) \
 //! with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000 (UTC)\nFrom: x@a.example\n\nhi\n";
 //! let report = hopsleuth::analyze(msg, &hopsleuth::Options::default()).unwrap();
-//! assert_eq!(report.hops[0].from.ip.as_deref(), Some("192.0.2.1"));
+//! assert_eq!(report.hops[0].from.ip, Some("192.0.2.1".parse().unwrap()));
 //! assert_eq!(report.hops[0].by.host.as_deref(), Some("mx.b.example"));
 //! ```
 #![deny(missing_docs)]
@@ -25,13 +25,20 @@ pub mod message;
 pub mod netclass;
 pub mod received;
 pub mod report;
+pub mod resolver;
 pub mod rules;
 pub mod scan;
 pub mod text;
 
+// Whole-message helpers for the rules' unit tests; outside `rules/`, because running a
+// message through DNS replay needs the resolver, which no rule may import.
+#[cfg(test)]
+mod test_support;
+
 pub use limits::Limits;
 pub use message::envelope::EnvelopeOverride;
-pub use report::{Finding, Report, Source, Verdict};
+pub use report::{Report, Source, Verdict};
+pub use rules::Finding;
 
 use message::MessageInfo;
 use report::SCHEMA;
@@ -43,7 +50,9 @@ pub struct Options {
     pub limits: Limits,
     /// Envelope values given by the caller (they win over the message's own).
     pub envelope: EnvelopeOverride,
-    /// Trust configuration, tolerances, score overrides and verdict bands.
+    /// Which hosts and networks are ours: where the trust boundary lies.
+    pub trust: chain::trust::TrustConfig,
+    /// Tolerances, score overrides and verdict bands.
     pub checks: rules::CheckSettings,
 }
 
@@ -65,10 +74,10 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, AnalyzeError> 
 pub fn analyze_with_dns(
     input: &[u8],
     options: &Options,
-    dns: &dns::Dns,
+    dns: &resolver::Dns,
 ) -> Result<Report, AnalyzeError> {
     let prepared = prepare(input, options)?;
-    let answers = dns::plan::resolve_batch(
+    let answers = resolver::resolve_batch(
         &[prepared.dns_subject()],
         dns,
         options.limits.max_dns_lookups,
@@ -76,29 +85,50 @@ pub fn analyze_with_dns(
     Ok(prepared.finish(answers.first(), options))
 }
 
-/// Finishes prepared messages in order. With a resolver, all their DNS questions are asked
-/// together first (each distinct question once); messages that could not be prepared keep
-/// their error.
-pub fn finish_all<E>(
+/// Finishes prepared messages, in parallel, and returns their reports in order. With a
+/// resolver, all their DNS questions are asked together first (each distinct question
+/// once); messages that could not be prepared keep their error.
+pub fn finish_all<E: Send>(
     prepared: Vec<Result<Prepared, E>>,
     options: &Options,
-    dns: Option<&dns::Dns>,
+    dns: Option<&resolver::Dns>,
 ) -> Vec<Result<Report, E>> {
+    let keyed = prepared.into_iter().map(|p| p.map(|p| (p, ()))).collect();
+    finish_each(keyed, options, dns, |r| r.map(|(report, ())| report))
+}
+
+/// [`finish_all`] for callers that carry something along with each message (`K`, e.g. its
+/// source) and do more with each result on the worker that finished it (`then`, e.g.
+/// writing the report's line while it is fresh). This is the one place a batch's messages
+/// are paired with their DNS answers; `scan` finishes its batches here too.
+pub fn finish_each<K: Send, E: Send, T: Send>(
+    prepared: Vec<Result<(Prepared, K), E>>,
+    options: &Options,
+    dns: Option<&resolver::Dns>,
+    then: impl Fn(Result<(Report, K), E>) -> T + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
     let mut answers = match dns {
         Some(dns) => {
             let subjects: Vec<_> = prepared
                 .iter()
-                .filter_map(|p| p.as_ref().ok().map(Prepared::dns_subject))
+                .filter_map(|p| p.as_ref().ok().map(|(p, _)| p.dns_subject()))
                 .collect();
-            dns::plan::resolve_batch(&subjects, dns, options.limits.max_dns_lookups)
+            resolver::resolve_batch(&subjects, dns, options.limits.max_dns_lookups)
         }
         None => Vec::new(),
     }
     .into_iter();
     // One answer set per prepared message, in order (none without a resolver).
-    prepared
+    let jobs: Vec<_> = prepared
         .into_iter()
-        .map(|p| p.map(|p| p.finish(answers.next().as_ref(), options)))
+        .map(|p| {
+            let a = p.is_ok().then(|| answers.next()).flatten();
+            (p, a)
+        })
+        .collect();
+    jobs.into_par_iter()
+        .map(|(p, a)| then(p.map(|(p, k)| (p.finish(a.as_ref(), options), k))))
         .collect()
 }
 
@@ -112,8 +142,8 @@ pub struct Prepared {
     pub message: MessageInfo,
     envelope: message::envelope::Envelope,
     headers: message::headers::KeyHeaders,
-    hops: Vec<report::Hop>,
-    chain: report::ChainSummary,
+    hops: Vec<chain::hop::Hop>,
+    chain: chain::ChainSummary,
     trust: chain::trust::TrustReport,
     links: Vec<chain::continuity::Link>,
     recipients: Vec<String>,
@@ -143,7 +173,7 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
     let (mut hops, summary) = chain::build(&parsed, skipped);
 
     let hints = chain::trust::hints(&split.fields, &envelope);
-    let (details, trust) = chain::trust::walk(&hops, &options.checks.trust, &hints);
+    let (details, trust) = chain::trust::walk(&hops, &options.trust, &hints);
     for (hop, d) in hops.iter_mut().zip(&details) {
         hop.trust = Some(d.trust);
         hop.internal = d.internal;

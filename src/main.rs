@@ -5,7 +5,7 @@ mod cli;
 use clap::CommandFactory;
 use clap::Parser;
 use cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
-use hopsleuth::dns::Dns;
+use hopsleuth::resolver::Dns;
 use hopsleuth::{Report, Source, mbox};
 use std::io::{self, Read, Write};
 use std::path::Path;

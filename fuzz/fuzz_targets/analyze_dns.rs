@@ -4,7 +4,8 @@
 //! names, MX records, NXDOMAIN, failures), so every rule path is reachable without a
 //! network.
 #![no_main]
-use hopsleuth::dns::{Answer, Dns, Lookup, Mode, QType, Question, Rcode};
+use hopsleuth::dns::{Answer, Mode, QType, Question, Rcode};
+use hopsleuth::resolver::{Dns, Lookup};
 use hopsleuth::{Options, analyze_with_dns};
 use libfuzzer_sys::fuzz_target;
 use std::hash::{Hash, Hasher};
@@ -33,7 +34,9 @@ impl Lookup for Hashed {
                     a.answers = match q.qtype {
                         QType::A => vec![format!("81.169.145.{n}")],
                         QType::Aaaa => vec![format!("2001:db8::{n:x}")],
-                        QType::Ptr => vec![format!("host{n}.example.com"), "mail.example.com".into()],
+                        QType::Ptr => {
+                            vec![format!("host{n}.example.com"), "mail.example.com".into()]
+                        }
                         QType::Mx => vec![format!("10 mx{n}.example.com"), "0 .".into()],
                     };
                     a.ttl = Some((x % 7200) as u32);

@@ -3,8 +3,8 @@
 //! For every pair of consecutive hops (older A, newer B) the newer hop's sender, as its
 //! receiver recorded it (reverse name, HELO, IP), is compared with A's `by` host.
 
+use crate::chain::hop::Hop;
 use crate::domain;
-use crate::report::Hop;
 use serde::Serialize;
 
 /// The verdict on one link.
@@ -46,13 +46,13 @@ pub struct Link {
     /// The older hop's `by` host.
     pub receiver: Option<String>,
     /// The older hop's `by` address, when written.
-    pub receiver_ip: Option<String>,
+    pub receiver_ip: Option<std::net::IpAddr>,
     /// The newer hop's recorded reverse name.
     pub sender_rdns: Option<String>,
     /// The newer hop's claimed HELO.
     pub sender_helo: Option<String>,
     /// The newer hop's recorded IP.
-    pub sender_ip: Option<String>,
+    pub sender_ip: Option<std::net::IpAddr>,
 }
 
 /// The links of a chain in chronological order (`hops.len() - 1` of them).
@@ -69,13 +69,9 @@ fn usable(name: &str) -> Option<String> {
     (!n.is_empty() && !n.eq_ignore_ascii_case("unknown")).then(|| n.to_string())
 }
 
-/// The first word of a HELO (a HELO can carry comment text a client typed).
+/// The HELO's name, when usable for comparison.
 fn helo_name(h: &Hop) -> Option<String> {
-    h.from
-        .helo
-        .as_deref()
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(usable)
+    h.helo_name().and_then(usable)
 }
 
 fn link(older: &Hop, newer: &Hop) -> Link {
@@ -87,19 +83,17 @@ fn link(older: &Hop, newer: &Hop) -> Link {
         verdict: LinkVerdict::Unknown,
         matched_on: None,
         receiver: receiver.clone(),
-        receiver_ip: older.by.ip.clone(),
+        receiver_ip: older.by.ip,
         sender_rdns: newer.from.rdns.clone(),
         sender_helo: sender_helo.clone(),
-        sender_ip: newer.from.ip.clone(),
+        sender_ip: newer.from.ip,
     };
     let Some(receiver) = receiver else { return l };
-    let sender_ip: Option<std::net::IpAddr> = newer.from.ip.as_deref().and_then(|s| s.parse().ok());
+    let sender_ip = newer.from.ip;
     let receiver_as_ip: Option<std::net::IpAddr> = older
         .by
         .ip
-        .as_deref()
-        .or(Some(receiver.as_str()))
-        .and_then(|s| s.trim_matches(['[', ']']).parse().ok());
+        .or_else(|| receiver.trim_matches(['[', ']']).parse().ok());
 
     if let (Some(a), Some(b)) = (sender_ip, receiver_as_ip)
         && a.to_canonical() == b.to_canonical()

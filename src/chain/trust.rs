@@ -13,12 +13,12 @@
 //! says how.
 
 use super::netset::NetSet;
+use crate::chain::hop::Hop;
 use crate::domain;
 use crate::message::Field;
 use crate::message::envelope::Envelope;
 use crate::netclass;
 use crate::received::Kind;
-use crate::report::Hop;
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -107,8 +107,6 @@ struct Relay<'a> {
     /// The sender is the receiving host itself (`from mailstore by mailstore with LMTP`).
     same_host: bool,
     peerless: bool,
-    /// The recorded address as written in the hop.
-    ip_text: Option<&'a str>,
 }
 
 impl Relay<'_> {
@@ -124,9 +122,9 @@ impl Relay<'_> {
                 out.push_str(itoa::Buffer::new().format(i));
                 out.push_str(": sender ");
                 out.push_str(self.rdns.or(self.helo).unwrap_or("?"));
-                if let Some(ip) = self.ip_text {
+                if let Some(ip) = self.ip {
                     out.push_str(" [");
-                    out.push_str(ip);
+                    out.push_str(&crate::text::ip_string(ip));
                     out.push(']');
                 }
             }
@@ -169,7 +167,6 @@ fn relays(hops: &[Hop], originating: Option<IpAddr>) -> Vec<Relay<'_>> {
                 helo: h.from.helo.as_deref(),
                 same_host,
                 peerless: is_peerless(h),
-                ip_text: h.from.ip.as_deref(),
             }
         })
         .collect();
@@ -182,7 +179,6 @@ fn relays(hops: &[Hop], originating: Option<IpAddr>) -> Vec<Relay<'_>> {
             helo: None,
             same_host: false,
             peerless: false,
-            ip_text: None,
         });
     }
     out
@@ -230,7 +226,7 @@ pub fn walk(
 }
 
 fn ip_of(h: &Hop) -> Option<IpAddr> {
-    h.from.ip.as_deref().and_then(|s| s.parse().ok())
+    h.from.ip
 }
 
 /// A hop that hands over without a network peer keeps the state it finds.

@@ -6,9 +6,9 @@
 //! rDNS). For each recipient domain: its MX, then the MX hosts' addresses. Questions are
 //! taken in that order until the message's cap; the rest are listed as skipped.
 
-use super::{Answer, Dns, Mode, Question, Rcode};
+use super::{Answer, Mode, Question, Rcode};
+use crate::chain::hop::Hop;
 use crate::received::Kind;
-use crate::report::Hop;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -47,7 +47,7 @@ pub fn checked_hops(hops: &[Hop], entry_hop: Option<usize>) -> Vec<(&Hop, IpAddr
         .rev()
         .filter(|h| h.kind == Kind::Smtp && h.auth.is_none())
         .filter_map(|h| {
-            let ip: IpAddr = h.from.ip.as_deref()?.parse().ok()?;
+            let ip: IpAddr = h.from.ip?;
             (!crate::netclass::is_non_public(ip)).then_some((h, ip))
         })
         .collect()
@@ -75,7 +75,7 @@ pub fn recipient_domains(recipients: &[String]) -> Vec<String> {
 /// The claimed HELO as a name worth resolving (not an address literal, not a bare word).
 pub fn helo_name(hop: &Hop) -> Option<&str> {
     // A HELO can carry text a client typed after the name: only the first word counts.
-    let helo = hop.from.helo.as_deref()?.split_whitespace().next()?;
+    let helo = hop.helo_name()?;
     super::fqdn(helo).is_some().then_some(helo)
 }
 
@@ -225,6 +225,25 @@ pub fn second_questions(s: &Subject<'_>, answers: &HashMap<Question, Answer>, p:
     }
 }
 
+/// What DNS said about one checked hop's sender: the answers to the questions the plan
+/// asked for it (each `None` when it was not asked: under the cap, or not a valid name).
+#[derive(Debug, Clone)]
+pub struct HopDns<'a> {
+    /// The hop.
+    pub hop: &'a Hop,
+    /// The address the receiver recorded.
+    pub ip: IpAddr,
+    /// The address's PTR.
+    pub ptr: Option<&'a Answer>,
+    /// The PTR's first names ([`MAX_PTR_NAMES`]), each with its address answer (of the
+    /// address's family): forward confirmation.
+    pub ptr_names: Vec<(&'a str, Option<&'a Answer>)>,
+    /// The claimed HELO name, when worth resolving, with its address answer.
+    pub helo: Option<(&'a str, Option<&'a Answer>)>,
+    /// The recorded reverse name, when worth resolving, with its address answer.
+    pub rdns: Option<(&'a str, Option<&'a Answer>)>,
+}
+
 /// The DNS answers one message's checks read, and what the report's `dns` section says.
 #[derive(Debug, Clone)]
 pub struct MessageDns {
@@ -256,6 +275,36 @@ impl MessageDns {
     /// The address answer (of `ip`'s family) for a name.
     pub fn address(&self, host: &str, v6: bool) -> Option<&Answer> {
         self.get(&Question::address(host, v6)?)
+    }
+
+    /// The per-hop view: for each hop whose sender DNS is checked ([`checked_hops`]),
+    /// newest first, what DNS said about it. The DNS rules read this rather than
+    /// re-deriving the plan's questions.
+    pub fn hops<'a>(&'a self, hops: &'a [Hop], entry_hop: Option<usize>) -> Vec<HopDns<'a>> {
+        checked_hops(hops, entry_hop)
+            .into_iter()
+            .map(|(hop, ip)| {
+                let v6 = ip.is_ipv6();
+                let ptr = self.ptr(ip);
+                let ptr_names = ptr
+                    .map(|p| {
+                        p.answers
+                            .iter()
+                            .take(MAX_PTR_NAMES)
+                            .map(|n| (n.as_str(), self.address(n, v6)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                HopDns {
+                    hop,
+                    ip,
+                    ptr,
+                    ptr_names,
+                    helo: helo_name(hop).map(|h| (h, self.address(h, v6))),
+                    rdns: recorded_rdns(hop).map(|r| (r, self.address(r, v6))),
+                }
+            })
+            .collect()
     }
 
     /// The MX answer for a domain.
@@ -309,51 +358,84 @@ impl DnsSection {
     }
 }
 
-/// Resolves a batch of messages' questions together (each distinct question once), in
-/// two stages, and returns each message's answers in order.
-pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<MessageDns> {
-    // Planning is per message and runs in parallel; only the lookups are batch-wide.
-    let mut planners: Vec<Planner> = subjects.iter().map(|_| Planner::new(cap)).collect();
-    subjects
-        .par_iter()
-        .zip(planners.par_iter_mut())
-        .for_each(|(s, p)| first_questions(s, p));
-    let first: Vec<Question> = planners.iter().flat_map(|p| p.asked.clone()).collect();
-    let mut answers = dns.resolve(&first);
-    subjects
-        .par_iter()
-        .zip(planners.par_iter_mut())
-        .for_each(|(s, p)| {
-            // Only this message's own answers: a report must not depend on its batch.
-            let own: HashMap<Question, Answer> = p
-                .asked
-                .iter()
-                .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
-                .collect();
-            second_questions(s, &own, p);
-        });
-    let second: Vec<Question> = planners
-        .iter()
-        .flat_map(|p| p.asked.iter().filter(|q| !answers.contains_key(q)).cloned())
-        .collect();
-    answers.extend(dns.resolve(&second));
-    let mode = dns.mode();
-    planners
-        .into_par_iter()
-        .map(|p| {
-            let mine = p
-                .asked
-                .iter()
-                .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
-                .collect();
-            MessageDns {
-                mode,
-                cap,
-                over_cap: p.over_cap(),
-                asked: p.asked,
-                answers: mine,
-                skipped: p.skipped,
-            }
-        })
-        .collect()
+/// A batch's plan: one planner per message, in two stages, so that the batch's questions
+/// can be asked together (each distinct one once) while each message's plan depends on its
+/// own answers only. Planning runs in parallel; the answers come from the caller, which
+/// asks [`BatchPlan::questions`], calls [`BatchPlan::follow_up`] with the answers, asks
+/// [`BatchPlan::unanswered`], and takes each message's DNS from [`BatchPlan::answered`].
+#[derive(Debug)]
+pub struct BatchPlan<'a> {
+    subjects: &'a [Subject<'a>],
+    cap: usize,
+    planners: Vec<Planner>,
+}
+
+impl<'a> BatchPlan<'a> {
+    /// Stage one for every message (what the message itself names), `cap` questions each.
+    pub fn new(subjects: &'a [Subject<'a>], cap: usize) -> BatchPlan<'a> {
+        let mut planners: Vec<Planner> = subjects.iter().map(|_| Planner::new(cap)).collect();
+        subjects
+            .par_iter()
+            .zip(planners.par_iter_mut())
+            .for_each(|(s, p)| first_questions(s, p));
+        BatchPlan {
+            subjects,
+            cap,
+            planners,
+        }
+    }
+
+    /// Every message's questions so far, message by message in plan order (a question
+    /// several messages ask is listed for each).
+    pub fn questions(&self) -> Vec<Question> {
+        self.planners.iter().flat_map(|p| p.asked.clone()).collect()
+    }
+
+    /// Stage two for every message (what its first answers name: PTR names, MX hosts).
+    pub fn follow_up(&mut self, answers: &HashMap<Question, Answer>) {
+        self.subjects
+            .par_iter()
+            .zip(self.planners.par_iter_mut())
+            .for_each(|(s, p)| {
+                // Only this message's own answers: a report must not depend on its batch.
+                let own: HashMap<Question, Answer> = p
+                    .asked
+                    .iter()
+                    .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+                    .collect();
+                second_questions(s, &own, p);
+            });
+    }
+
+    /// The questions so far that `answers` does not answer, in the order of
+    /// [`BatchPlan::questions`].
+    pub fn unanswered(&self, answers: &HashMap<Question, Answer>) -> Vec<Question> {
+        self.planners
+            .iter()
+            .flat_map(|p| p.asked.iter().filter(|q| !answers.contains_key(q)).cloned())
+            .collect()
+    }
+
+    /// Each message's DNS, in order: the answers to its own questions.
+    pub fn answered(self, mode: Mode, answers: &HashMap<Question, Answer>) -> Vec<MessageDns> {
+        let cap = self.cap;
+        self.planners
+            .into_par_iter()
+            .map(|p| {
+                let mine = p
+                    .asked
+                    .iter()
+                    .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+                    .collect();
+                MessageDns {
+                    mode,
+                    cap,
+                    over_cap: p.over_cap(),
+                    asked: p.asked,
+                    answers: mine,
+                    skipped: p.skipped,
+                }
+            })
+            .collect()
+    }
 }

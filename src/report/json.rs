@@ -8,9 +8,10 @@
 //! fixture, and every struct is destructured whole here, so a field added to the model does
 //! not compile until it is written here too.
 
-use super::{ChainSummary, Finding, Hop, HopAuth, HopBy, HopFrom, HopTls};
 use super::{Report, Source, Verdict};
+use crate::chain::ChainSummary;
 use crate::chain::continuity::{Link, LinkVerdict};
+use crate::chain::hop::{Hop, HopAuth, HopBy, HopFrom, HopTls};
 use crate::chain::trust::{HopTrust, OriginatingTrust, TrustReport};
 use crate::dns::Mode;
 use crate::message::LineEndings;
@@ -18,6 +19,7 @@ use crate::message::MessageInfo;
 use crate::message::envelope::{Envelope, EnvelopeSource, EnvelopeValue};
 use crate::message::headers::{HeaderValue, KeyHeaders};
 use crate::received::{IpSource, Kind, RdnsSource, Status};
+use crate::rules::Finding;
 
 /// A value that can write itself as compact JSON.
 pub trait WriteJson {
@@ -131,6 +133,15 @@ impl WriteJson for str {
 impl WriteJson for String {
     fn write_json(&self, out: &mut Vec<u8>) {
         write_escaped(out, self);
+    }
+}
+
+/// An address, as text: addresses are typed from the parser to here and written once.
+impl WriteJson for std::net::IpAddr {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'"');
+        out.extend_from_slice(crate::text::ip_string(*self).as_bytes());
+        out.push(b'"');
     }
 }
 

@@ -2,7 +2,8 @@
 //! `X-Spam-Relays-Trusted: [ ip=... rdns=... helo=... by=... ident=... envfrom=... intl=...
 //! id=... auth=... msa=... ] ...` and the same for the untrusted relays, newest first.
 
-use super::{Hop, Report};
+use super::Report;
+use crate::chain::hop::Hop;
 use crate::chain::trust::HopTrust;
 
 /// A value as SpamAssassin's relay format can carry it: no white space, no brackets.
@@ -41,7 +42,7 @@ fn relay(h: &Hop) -> String {
     });
     format!(
         "[ ip={} rdns={} helo={} by={} ident={} envfrom={} intl={} id={} auth={} msa={} ]",
-        token(h.from.ip.as_deref()),
+        token(h.from.ip.map(crate::text::ip_string).as_deref()),
         token(h.from.rdns.as_deref()),
         helo,
         token(h.by.host.as_deref()),

@@ -1,6 +1,7 @@
 //! The report for a person at a terminal: a hop table read at a glance, then the findings.
 
-use super::{Hop, Report};
+use super::Report;
+use crate::chain::hop::Hop;
 use std::fmt::Write;
 
 /// Renders the report as text. Every header-derived value is cleaned of control characters

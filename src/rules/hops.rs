@@ -1,6 +1,7 @@
-//! How the rules read and name hops: helpers every family shares.
+//! How the rules name hops: helpers every family shares (the HELO's name is
+//! [`Hop::helo_name`]).
 
-use crate::report::Hop;
+use crate::chain::hop::Hop;
 
 /// `hop 3 (mx.example.com)`: how findings name hops.
 pub fn hop_label(h: &Hop) -> String {
@@ -8,13 +9,4 @@ pub fn hop_label(h: &Hop) -> String {
         Some(by) => format!("hop {} (by {by})", h.index),
         None => format!("hop {}", h.index),
     }
-}
-
-/// The HELO name's first word (a HELO can carry text a client typed after it).
-pub fn helo_word(h: &Hop) -> Option<&str> {
-    h.from
-        .helo
-        .as_deref()
-        .and_then(|s| s.split_whitespace().next())
-        .filter(|s| !s.is_empty())
 }

@@ -17,18 +17,18 @@ pub mod helo;
 pub mod hops;
 pub mod ip;
 pub mod limit;
+pub mod providers;
 pub mod rdns;
 pub mod registry;
 pub mod route;
-#[cfg(test)]
-pub(crate) mod test_support;
 
 use crate::Limits;
+use crate::chain::ChainSummary;
 use crate::chain::continuity::Link;
-use crate::chain::trust::{HopTrust, TrustConfig, TrustReport};
+use crate::chain::hop::Hop;
+use crate::chain::trust::{HopTrust, TrustReport};
 use crate::message::envelope::Envelope;
 use crate::message::headers::KeyHeaders;
-use crate::report::{ChainSummary, Finding, Hop};
 use std::collections::BTreeMap;
 
 /// One rule of the catalog.
@@ -51,12 +51,10 @@ pub struct Rule {
     pub check: fn(&Ctx<'_>, &mut Findings<'_>),
 }
 
-/// Settings of the checks (command line and `[trust]`, `[checks]`, `[scores]`,
-/// `[verdict]` in the config file).
+/// Settings of the checks (command line and `[checks]`, `[scores]`, `[verdict]` in the
+/// config file).
 #[derive(Debug, Clone)]
 pub struct CheckSettings {
-    /// The trust boundary configuration.
-    pub trust: TrustConfig,
     /// Clock-skew tolerance in seconds for the time checks.
     pub clock_skew_s: i64,
     /// The hosts mail must pass (`--relay-path A,B`); empty when not configured.
@@ -75,7 +73,6 @@ pub struct CheckSettings {
 impl Default for CheckSettings {
     fn default() -> Self {
         CheckSettings {
-            trust: TrustConfig::default(),
             clock_skew_s: 600,
             relay_path: Vec::new(),
             scores: BTreeMap::new(),
@@ -158,6 +155,23 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// One thing a check found.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Finding {
+    /// Stable rule id (e.g. `LIMIT001`).
+    pub rule: &'static str,
+    /// The rule's name.
+    pub name: &'static str,
+    /// Score contributed.
+    pub score: f64,
+    /// Hop indexes (chronological) the finding concerns.
+    pub hops: Vec<usize>,
+    /// A sentence a person understands.
+    pub message: String,
+    /// The exact values compared.
+    pub evidence: serde_json::Value,
+}
+
 /// The findings collected while the rules run.
 pub struct Findings<'s> {
     items: Vec<Finding>,
@@ -223,7 +237,7 @@ pub fn run(ctx: &Ctx<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod review_regressions {
-    use super::test_support::findings;
+    use crate::test_support::findings;
 
     /// A Delivered-To written by the sender (below the trace) must not make his relays ours.
     #[test]
@@ -238,7 +252,7 @@ mod review_regressions {
     /// A content filter on the same machine hands mail back over loopback: not a break.
     #[test]
     fn loopback_hand_off_is_not_a_continuity_break() {
-        let m = super::test_support::msg(&[
+        let m = crate::test_support::msg(&[
             "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:12 +0000 (UTC)",
             "from localhost (localhost [127.0.0.1]) by mail.a-corp.com (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:11 +0000 (UTC)",
             "from pc1.a-corp.com (pc1.a-corp.com [10.1.1.5]) by filter.a-corp.com (Postfix) with ESMTP id 3; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",

@@ -8,9 +8,8 @@
 pub mod reader;
 mod walk;
 
-use crate::dns::Dns;
-use crate::dns::plan::{MessageDns, resolve_batch};
 use crate::report::{Report, Source, Verdict};
+use crate::resolver::Dns;
 use crate::{AnalyzeError, Options, Prepared};
 use rayon::prelude::*;
 use reader::RawMessage;
@@ -89,7 +88,7 @@ pub struct Summary {
     /// The most severe verdict seen.
     pub worst: Option<Verdict>,
     /// DNS lookups made, `null` without DNS.
-    pub dns: Option<crate::dns::DnsStats>,
+    pub dns: Option<crate::resolver::DnsStats>,
 }
 
 /// An NDJSON error record: `{"source": {...}, "error": "..."}`.
@@ -133,8 +132,9 @@ fn prepared_done(
     }
 }
 
-/// The DNS stage of a batch: every pending message's questions are resolved together,
-/// then the messages are finished in parallel. Without DNS the batch passes through.
+/// The DNS stage of a batch: the library finishes the pending messages
+/// ([`crate::finish_each`]: their questions resolved together, then each message finished
+/// and its line written in parallel). Without DNS the batch passes through.
 fn resolve_pending(done: Vec<Done>, scan: &ScanOptions) -> Vec<Done> {
     let Some(dns) = &scan.dns else { return done };
     let mut flat: Vec<Done> = Vec::with_capacity(done.len());
@@ -144,35 +144,22 @@ fn resolve_pending(done: Vec<Done>, scan: &ScanOptions) -> Vec<Done> {
             other => flat.push(other),
         }
     }
-    let subjects: Vec<_> = flat
-        .iter()
-        .filter_map(|d| match d {
-            Done::Pending { prepared, .. } => Some(prepared.dns_subject()),
-            _ => None,
-        })
-        .collect();
-    let mut answers =
-        resolve_batch(&subjects, dns, scan.options.limits.max_dns_lookups).into_iter();
-    drop(subjects);
-    let jobs: Vec<(Done, Option<MessageDns>)> = flat
+    let prepared: Vec<Result<(Prepared, Source), Done>> = flat
         .into_iter()
-        .map(|d| {
-            let a = matches!(d, Done::Pending { .. })
-                .then(|| answers.next())
-                .flatten();
-            (d, a)
+        .map(|d| match d {
+            Done::Pending { prepared, source } => Ok((*prepared, source)),
+            other => Err(other),
         })
         .collect();
-    jobs.into_par_iter()
-        .map(|(d, a)| match d {
-            Done::Pending { prepared, source } => {
-                let mut report = prepared.finish(a.as_ref(), &scan.options);
-                report.source = source;
-                report_done(report)
-            }
-            other => other,
-        })
-        .collect()
+    // Anything not pending passes through as the "error" the library hands back untouched.
+    let write = |finished: Result<(Report, Source), Done>| match finished {
+        Ok((mut report, source)) => {
+            report.source = source;
+            report_done(report)
+        }
+        Err(passed) => passed,
+    };
+    crate::finish_each(prepared, &scan.options, Some(dns.as_ref()), write)
 }
 
 fn severity(v: Verdict) -> u8 {

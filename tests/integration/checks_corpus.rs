@@ -58,16 +58,16 @@ fn spamassassin_trust_path_split() {
                 .and_then(Value::as_str)
                 .map(|s| NetSet::parse(s).expect("netset"))
         };
-        options.checks.trust.trusted_networks = set("trusted_networks");
-        options.checks.trust.internal_networks = set("internal_networks");
-        options.checks.trust.msa_networks = set("msa_networks");
+        options.trust.trusted_networks = set("trusted_networks");
+        options.trust.internal_networks = set("internal_networks");
+        options.trust.msa_networks = set("msa_networks");
         let report = analyze(msg.as_bytes(), &options).expect("analysed");
 
         // Newest first, as SpamAssassin lists relays; X-Originating-IP last.
         let mut trusted = Vec::new();
         let mut untrusted = Vec::new();
         for h in report.hops.iter().rev() {
-            let Some(ip) = h.from.ip.clone() else {
+            let Some(ip) = h.from.ip.map(|ip| ip.to_string()) else {
                 continue;
             };
             match h.trust {

@@ -374,7 +374,7 @@ fn rspamd_external_relay_agreement() {
                 .filter_map(Value::as_str)
                 .collect();
             let set = hopsleuth::chain::netset::NetSet::parse(&nets.join(" ")).expect("netset");
-            options.checks.trust.trusted_networks = Some(set);
+            options.trust.trusted_networks = Some(set);
         }
         let report = hopsleuth::analyze(&bytes, &options)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -394,7 +394,7 @@ fn rspamd_external_relay_agreement() {
             index,
             header: format!("{message} ({strategy})"),
         };
-        let ip = entry.and_then(|h| h.from.ip.clone());
+        let ip = entry.and_then(|h| h.from.ip).map(|ip| ip.to_string());
         tally.check(&name, "ip", want("ip"), ip, true);
         let from_name = entry.and_then(|h| h.from.name.clone());
         tally.check(&name, "hostname", want("hostname"), from_name, false);

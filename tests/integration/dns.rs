@@ -3,7 +3,7 @@
 
 use crate::common;
 use crate::dns_server::{self, Behaviour, fixture_zones};
-use hopsleuth::dns::{Clock, Dns, DnsSettings};
+use hopsleuth::resolver::{Clock, Dns, DnsSettings};
 use hopsleuth::{Options, Report};
 use std::time::Duration;
 
@@ -333,10 +333,14 @@ fn mx_routing_pass_and_fail() {
     assert_eq!(f.evidence["mx"]["answers"][0], "10 mx.ours.test");
     assert!(f.message.contains("mx.ours.test"), "{}", f.message);
     // Through the MX, then to the mail store: the mail store recorded the MX's address.
-    let mut options = Options::default();
-    options.checks.trust = hopsleuth::chain::trust::TrustConfig {
-        trusted_networks: Some(hopsleuth::chain::netset::NetSet::parse("93.184.216.10").unwrap()),
-        ..Default::default()
+    let options = Options {
+        trust: hopsleuth::chain::trust::TrustConfig {
+            trusted_networks: Some(
+                hopsleuth::chain::netset::NetSet::parse("93.184.216.10").unwrap(),
+            ),
+            ..Default::default()
+        },
+        ..Options::default()
     };
     let internal = "from mx-internal.ours.test (mx-internal.ours.test [93.184.216.10]) by mailstore.ours.test (Postfix) with ESMTP id 5; Mon, 23 Nov 2026 10:00:06 +0000";
     let m = message(&[internal, &entry("mx-internal.ours.test")]);
@@ -405,13 +409,13 @@ fn a_batch_asks_each_distinct_question_once() {
         .collect();
     let subjects: Vec<_> = prepared.iter().map(|p| p.dns_subject()).collect();
     server.counts.reset();
-    let answers = hopsleuth::dns::plan::resolve_batch(&subjects, &dns, 32);
+    let answers = hopsleuth::resolver::resolve_batch(&subjects, &dns, 32);
     assert_eq!(answers.len(), 40);
     use hickory_server::proto::rr::RecordType;
     assert_eq!(server.counts.of_type(RecordType::PTR), ips.len());
     assert_eq!(server.counts.max_repeats(), 1, "no question asked twice");
     // A second batch is answered from the cache.
-    let again = hopsleuth::dns::plan::resolve_batch(&subjects, &dns, 32);
+    let again = hopsleuth::resolver::resolve_batch(&subjects, &dns, 32);
     assert_eq!(again.len(), 40);
     assert_eq!(server.counts.of_type(RecordType::PTR), ips.len());
 }
@@ -766,7 +770,7 @@ fn a_report_does_not_depend_on_its_batch() {
         .map(|m| hopsleuth::prepare(m.as_bytes(), &options).unwrap())
         .collect();
     let subjects: Vec<_> = prepared.iter().map(|p| p.dns_subject()).collect();
-    let answers = hopsleuth::dns::plan::resolve_batch(&subjects, &dns, 2);
+    let answers = hopsleuth::resolver::resolve_batch(&subjects, &dns, 2);
     let in_batch = prepared[1].clone().finish(answers.get(1), &options);
     assert_eq!(alone.to_json(), in_batch.to_json());
 }

@@ -68,7 +68,7 @@ fn nul_bytes_and_invalid_utf8() {
     let report = run(msg).expect("analysed");
     assert!(report.message.lossy);
     assert!(report.hops[0].raw_lossy);
-    assert_eq!(report.hops[0].from.ip.as_deref(), Some("192.0.2.1"));
+    assert_eq!(report.hops[0].from.ip, Some("192.0.2.1".parse().unwrap()));
     let json = report.to_json();
     assert!(!json.contains('\0'), "raw NUL must be escaped in JSON");
     serde_json::from_str::<serde_json::Value>(&json).expect("valid JSON");

@@ -563,7 +563,7 @@ fn json_writer_writes_what_serde_json_writes() {
         "RDNS003", "RDNS005", "HELO007", "ROUTE001", "DNS001", "DNS002",
     ] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-        let dns = hopsleuth::dns::Dns::new(&hopsleuth::dns::DnsSettings {
+        let dns = hopsleuth::resolver::Dns::new(&hopsleuth::resolver::DnsSettings {
             replay: Some(dir.join(format!("{name}.dns.json"))),
             ..Default::default()
         })

@@ -10,11 +10,10 @@ mod tests;
 
 use super::tolerance::future_tolerance;
 use crate::chain::continuity::LinkVerdict;
+use crate::chain::hop::Hop;
 use crate::domain;
 use crate::netclass;
 use crate::received::Kind;
-use crate::report::Hop;
-use crate::rules::hops::helo_word;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 use std::net::IpAddr;
@@ -204,7 +203,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 }
 
 fn ip_of(h: &Hop) -> Option<IpAddr> {
-    h.from.ip.as_deref().and_then(|s| s.parse().ok())
+    h.from.ip
 }
 
 /// Continuity breaks below the entry hop: the older hop's receiver never sent the newer.
@@ -223,7 +222,7 @@ fn continuity_marks(ctx: &Ctx<'_>, entry: &Hop, out: &mut Vec<Signal>) {
                 l.sender_rdns
                     .as_deref()
                     .or(l.sender_helo.as_deref())
-                    .or(l.sender_ip.as_deref())
+                    .or(l.sender_ip.map(crate::text::ip_string).as_deref())
                     .unwrap_or("?")
             ),
         ));
@@ -313,7 +312,7 @@ fn format_marks(ctx: &Ctx<'_>, entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
 fn private_relay_mark(entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
     let private = ip_of(h).is_some_and(|ip| netclass::is_internal_range(ip) && !ip.is_loopback());
     let relayed_out = h.by.host.as_deref().is_some_and(|by| {
-        [entry.from.rdns.as_deref(), helo_word(entry)]
+        [entry.from.rdns.as_deref(), entry.helo_name()]
             .into_iter()
             .flatten()
             .any(|s| domain::same_host(s, by))
@@ -324,7 +323,7 @@ fn private_relay_mark(entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
             Mark::PrivateThenInternet,
             format!(
                 "private address {} received by {}, which then sent the message over the internet",
-                h.from.ip.as_deref().unwrap_or("?"),
+                h.from.ip_or("?"),
                 h.by.host.as_deref().unwrap_or("?")
             ),
         ));

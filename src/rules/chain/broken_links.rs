@@ -20,11 +20,12 @@ pub fn evidence(links: &[&Link]) -> serde_json::Value {
 
 /// `hop 1 was received by A but hop 2 came from B`.
 pub fn describe(l: &Link) -> String {
+    let sender_ip = l.sender_ip.map(crate::text::ip_string);
     let sender = l
         .sender_rdns
         .as_deref()
         .or(l.sender_helo.as_deref())
-        .or(l.sender_ip.as_deref())
+        .or(sender_ip.as_deref())
         .unwrap_or("?");
     format!(
         "hop {} was received by {} but hop {} came from {sender}",

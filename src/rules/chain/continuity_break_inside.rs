@@ -61,7 +61,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::msg;
+    use crate::test_support::msg;
 
     #[test]
     fn a_gap_between_our_own_relays_is_informational() {
@@ -70,7 +70,7 @@ mod tests {
             "from gw.b-corp.com (gw.b-corp.com [10.0.0.2]) by mx.b-corp.com (Postfix) with ESMTP id 2; Mon, 1 Jan 2024 10:00:11 +0000 (UTC)",
             "from mail.a-corp.com (mail.a-corp.com [81.169.145.10]) by gw.b-corp.com (Postfix) with ESMTP id 3; Mon, 1 Jan 2024 10:00:10 +0000 (UTC)",
         ]);
-        let f = crate::rules::test_support::findings(&m);
+        let f = crate::test_support::findings(&m);
         let inside = f.iter().find(|f| f.rule == "CHAIN002").expect("CHAIN002");
         assert_eq!(inside.score, 0.0);
         assert!(!f.iter().any(|f| f.rule == "CHAIN001"));

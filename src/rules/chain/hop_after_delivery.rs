@@ -37,7 +37,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(top) = ctx.top() else { return };
     let Some(top_ts) = top.timestamp else { return };
     let tolerance = future_tolerance(ctx.settings);
-    let later: Vec<&crate::report::Hop> = ctx
+    let later: Vec<&crate::chain::hop::Hop> = ctx
         .hops
         .iter()
         .filter(|h| h.index != top.index && h.timestamp.is_some_and(|t| t - top_ts > tolerance))
@@ -68,7 +68,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn a_hop_from_the_future() {

@@ -105,7 +105,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::msg;
+    use crate::test_support::msg;
 
     fn fired_with_path(m: &str, path: &[&str]) -> bool {
         let mut o = crate::Options::default();

@@ -34,7 +34,7 @@ RFC 5321 §4.4 (the time stamp is when the receiver accepted the message).",
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let tolerance = ctx.settings.clock_skew_s;
     let mut backwards = Vec::new();
-    let mut previous: Option<&crate::report::Hop> = None;
+    let mut previous: Option<&crate::chain::hop::Hop> = None;
     for h in ctx.hops {
         let Some(ts) = h.timestamp else { continue };
         if let Some(p) = previous
@@ -76,7 +76,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn backwards_beyond_tolerance() {

@@ -39,7 +39,7 @@ RFC 5321 §4.4 (the Received grammar).",
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    let bad: Vec<&crate::report::Hop> = ctx
+    let bad: Vec<&crate::chain::hop::Hop> = ctx
         .outside()
         .iter()
         .filter(|h| h.parsed == Status::Unparsed && !is_filter_stamp(h))
@@ -60,7 +60,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 }
 
 /// A comment and a date, nothing else: `(Tessian outbound ...); Mon, 19 Aug 2024 ...`.
-fn is_filter_stamp(h: &crate::report::Hop) -> bool {
+fn is_filter_stamp(h: &crate::chain::hop::Hop) -> bool {
     if h.timestamp.is_none() {
         return false;
     }
@@ -86,7 +86,7 @@ fn is_filter_stamp(h: &crate::report::Hop) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn garbage_below_the_entry() {

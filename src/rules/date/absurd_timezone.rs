@@ -82,7 +82,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::fired;
+    use crate::test_support::fired;
 
     #[test]
     fn offsets() {

@@ -1,6 +1,6 @@
 //! DNS002: a lookup a check needed failed, so the check is unknown.
 
-use crate::dns::plan::{self, checked_hops};
+use crate::dns::plan;
 use crate::dns::{Answer, Question};
 use crate::rules::dns_evidence::answer_json;
 use crate::rules::hops::hop_label;
@@ -41,18 +41,13 @@ fn failed(dns: &plan::MessageDns, q: Option<Question>) -> Option<&Answer> {
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
-    for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
-        // The questions the plan asked for this hop, PTR names right after the PTR.
-        let [ptr_q, helo_q, rdns_q] = plan::hop_questions(hop, ip);
-        let mut failures: Vec<&Answer> = Vec::new();
-        failures.extend(failed(dns, ptr_q));
-        if let Some(ptr) = dns.ptr(ip) {
-            for q in plan::ptr_name_questions(ptr, ip) {
-                failures.extend(failed(dns, q));
-            }
-        }
-        failures.extend(failed(dns, helo_q));
-        failures.extend(failed(dns, rdns_q));
+    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+        let (hop, ip) = (h.hop, h.ip);
+        // What was asked for this hop, PTR names right after the PTR.
+        let asked = std::iter::once(h.ptr)
+            .chain(h.ptr_names.iter().map(|(_, a)| *a))
+            .chain([h.helo.and_then(|(_, a)| a), h.rdns.and_then(|(_, a)| a)]);
+        let mut failures: Vec<&Answer> = asked.flatten().filter(|a| a.rcode.is_failure()).collect();
         failures.dedup_by(|a, b| a.name == b.name && a.qtype == b.qtype);
         if failures.is_empty() {
             continue;

@@ -98,7 +98,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::rules::envelope::fixtures::{HOP, signed_forgery};
-    use crate::rules::test_support::fired;
+    use crate::test_support::fired;
 
     #[test]
     fn identities() {

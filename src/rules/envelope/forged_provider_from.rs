@@ -1,7 +1,7 @@
 //! ENV004: From claims a big provider, but the provider never handled the message.
 
 use super::explanations::header_domain;
-use crate::domain;
+use crate::rules::providers;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -40,14 +40,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(addr_domain) = crate::message::headers::domain_of(&from_addr) else {
         return;
     };
-    let Some(provider) = domain::provider_of_address_domain(&addr_domain) else {
+    let Some(provider) = providers::provider_of_address_domain(&addr_domain) else {
         return;
     };
     let handled = ctx.hops.iter().any(|h| {
         [h.by.host.as_deref(), h.from.rdns.as_deref()]
             .into_iter()
             .flatten()
-            .any(|host| domain::is_provider_host(host, provider))
+            .any(|host| providers::is_provider_host(host, provider))
     });
     if handled || ctx.hops.is_empty() {
         return;
@@ -62,7 +62,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::fired;
+    use crate::test_support::fired;
 
     #[test]
     fn gmail_from_without_google() {

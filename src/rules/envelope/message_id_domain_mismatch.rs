@@ -3,6 +3,7 @@
 use super::explanations::{authenticated_from, from_domain, from_is_the_list};
 use crate::domain;
 use crate::message::headers::domain_of;
+use crate::rules::providers;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -76,7 +77,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 /// Sending platforms that write Message-IDs in their own domain for their customers' mail,
 /// with the host domains their servers send from. The big providers of
-/// [`domain::PROVIDERS`] are the rest.
+/// [`providers::PROVIDERS`] are the rest.
 const PLATFORMS: &[(&str, &[&str])] = &[
     ("googlegroups.com", &["google.com"]),
     ("amazonses.com", &["amazonses.com"]),
@@ -105,13 +106,13 @@ fn made_by_a_platform_that_sent_it(ctx: &Ctx<'_>, md: &str) -> bool {
             .flatten()
             .filter_map(|h| h.by.host.as_deref())
     };
-    if let Some(provider) = domain::PROVIDERS.iter().find(|p| {
+    if let Some(provider) = providers::PROVIDERS.iter().find(|p| {
         p.address_domains
             .iter()
             .chain(p.host_domains)
             .any(|d| *d == md)
     }) {
-        let theirs = |h: &str| domain::is_provider_host(h, provider);
+        let theirs = |h: &str| providers::is_provider_host(h, provider);
         return sender_side().any(theirs) && !our_side().any(theirs);
     }
     PLATFORMS.iter().any(|(platform, host_domains)| {
@@ -124,7 +125,7 @@ fn made_by_a_platform_that_sent_it(ctx: &Ctx<'_>, md: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::rules::envelope::fixtures::{HOP, signed_forgery};
-    use crate::rules::test_support::fired;
+    use crate::test_support::fired;
 
     #[test]
     fn identities() {

@@ -1,8 +1,7 @@
 //! What HELO001-HELO004 share: the entry hop's HELO word, and the evidence they give.
 
-use crate::report::Hop;
+use crate::chain::hop::Hop;
 use crate::rules::Ctx;
-use crate::rules::hops::helo_word;
 use serde_json::json;
 
 /// The entry hop and the first word of its sender's HELO, when the entry hop is an SMTP
@@ -12,7 +11,7 @@ pub fn entry_helo<'a>(ctx: &Ctx<'a>) -> Option<(&'a Hop, &'a str)> {
     if e.kind != crate::received::Kind::Smtp {
         return None;
     }
-    Some((e, helo_word(e)?))
+    Some((e, e.helo_name()?))
 }
 
 /// The evidence of a finding about the entry hop's HELO.

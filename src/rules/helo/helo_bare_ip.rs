@@ -50,7 +50,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     fn entry(from: &str) -> String {
         msg(&[&format!(

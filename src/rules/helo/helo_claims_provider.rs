@@ -1,7 +1,7 @@
 //! HELO005: a HELO claiming a big provider's name from a host that is not the provider's.
 
-use crate::domain;
-use crate::rules::hops::{helo_word, hop_label};
+use crate::rules::hops::hop_label;
+use crate::rules::providers;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -36,8 +36,8 @@ SpamAssassin FORGED_GMAIL_RCVD, FORGED_YAHOO_RCVD, FORGED_HOTMAIL_RCVD (generali
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(e) = ctx.entry() else { return };
-    let Some(helo) = helo_word(e) else { return };
-    let Some(provider) = domain::provider_of_host(helo) else {
+    let Some(helo) = e.helo_name() else { return };
+    let Some(provider) = providers::provider_of_host(helo) else {
         return;
     };
     let rdns = e.from.rdns.as_deref();
@@ -46,7 +46,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if rdns.is_none() && !e.from.rdns_unknown {
         return;
     }
-    if rdns.is_some_and(|r| domain::is_provider_host(r, provider)) {
+    if rdns.is_some_and(|r| providers::is_provider_host(r, provider)) {
         return;
     }
     out.add(
@@ -57,7 +57,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             hop_label(e),
             provider.name,
             rdns.unwrap_or("a host with no reverse name"),
-            e.from.ip.as_deref().unwrap_or("?")
+            e.from.ip_or("?")
         ),
         json!({"hop": e.index, "helo": helo, "provider": provider.name, "provider_domains": provider.host_domains, "rdns": rdns, "ip": e.from.ip}),
     );
@@ -65,7 +65,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn impersonation_and_the_real_thing() {

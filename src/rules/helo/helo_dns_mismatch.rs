@@ -1,7 +1,6 @@
 //! HELO007: the claimed HELO name does not resolve, or not to the connecting address.
 
 use crate::dns::Rcode;
-use crate::dns::plan::{checked_hops, helo_name};
 use crate::rules::dns_evidence::{age, age_json, answer_json};
 use crate::rules::hops::hop_label;
 use crate::rules::{Ctx, Findings, Rule};
@@ -42,9 +41,9 @@ reject_unknown_helo_hostname.",
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
-    for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
-        let Some(helo) = helo_name(hop) else { continue };
-        let Some(a) = dns.address(helo, ip.is_ipv6()) else {
+    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+        let (hop, ip) = (h.hop, h.ip);
+        let Some((helo, Some(a))) = h.helo else {
             continue;
         };
         let addresses = a.addresses();

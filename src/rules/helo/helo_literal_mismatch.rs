@@ -40,11 +40,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if !helo.starts_with('[') {
         return;
     }
-    let (Some(claimed), Some(ip)) = (parse_written_ip(helo.as_bytes()), e.from.ip.as_deref())
-    else {
+    let (Some(claimed), Some(ip)) = (parse_written_ip(helo.as_bytes()), e.from.ip) else {
         return;
     };
-    if ip.parse::<std::net::IpAddr>().ok() == Some(claimed.addr) {
+    if ip == claimed.addr {
         return;
     }
     out.add(
@@ -60,7 +59,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     fn entry(from: &str) -> String {
         msg(&[&format!(

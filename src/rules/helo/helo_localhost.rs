@@ -38,12 +38,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if h != "localhost" && h != "localhost.localdomain" {
         return;
     }
-    let loopback = e
-        .from
-        .ip
-        .as_deref()
-        .and_then(|s| s.parse::<std::net::IpAddr>().ok())
-        .is_some_and(|ip| ip.is_loopback());
+    let loopback = e.from.ip.is_some_and(|ip| ip.is_loopback());
     if loopback || e.from.ip.is_none() {
         return;
     }
@@ -53,7 +48,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         format!(
             "At {}, a sender at {} called itself {helo}.",
             hop_label(e),
-            e.from.ip.as_deref().unwrap_or("?")
+            e.from.ip_or("?")
         ),
         evidence(e, helo),
     );
@@ -61,7 +56,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     fn entry(from: &str) -> String {
         msg(&[&format!(

@@ -1,7 +1,7 @@
 //! HELO006: the name the sender claimed and the name its address has differ.
 
 use crate::domain;
-use crate::rules::hops::{helo_word, hop_label};
+use crate::rules::hops::hop_label;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -37,7 +37,7 @@ RFC 5321 §4.1.4 (the receiver may check the HELO but must not refuse on it alon
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(e) = ctx.entry() else { return };
-    let (Some(helo), Some(rdns)) = (helo_word(e), e.from.rdns.as_deref()) else {
+    let (Some(helo), Some(rdns)) = (e.helo_name(), e.from.rdns.as_deref()) else {
         return;
     };
     let (Some(hd), Some(rd)) = (domain::registrable(helo), domain::registrable(rdns)) else {
@@ -49,14 +49,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     out.add(
         &RULE,
         vec![e.index],
-        format!("At {}, the sender called itself {helo} but its address {} has the name {rdns}.", hop_label(e), e.from.ip.as_deref().unwrap_or("?")),
+        format!("At {}, the sender called itself {helo} but its address {} has the name {rdns}.", hop_label(e), e.from.ip_or("?")),
         json!({"hop": e.index, "helo": helo, "helo_domain": hd, "rdns": rdns, "rdns_domain": rd, "ip": e.from.ip}),
     );
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn galangal_and_turmeric() {

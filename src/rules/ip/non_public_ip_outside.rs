@@ -1,9 +1,8 @@
 //! IP001: an address that cannot appear on the internet, on a hop that crossed it.
 
+use crate::chain::hop::Hop;
 use crate::domain;
 use crate::netclass;
-use crate::report::Hop;
-use crate::rules::hops::helo_word;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -81,7 +80,7 @@ fn between_organisations(h: &Hop, class: &str) -> bool {
     let Some(receiver) = h.by.host.as_deref().and_then(domain::registrable) else {
         return true;
     };
-    let helo = helo_word(h).and_then(domain::registrable);
+    let helo = h.helo_name().and_then(domain::registrable);
     if helo.as_deref() == Some(receiver.as_str()) {
         return false;
     }
@@ -99,7 +98,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .iter()
         .filter(|h| crossed_internet(h, entry))
         .filter_map(|h| {
-            let ip: std::net::IpAddr = h.from.ip.as_deref()?.parse().ok()?;
+            let ip: std::net::IpAddr = h.from.ip?;
             netclass::special_class(ip).map(|c| (h, c))
         })
         .filter(|(h, c)| h.index == entry || between_organisations(h, c))
@@ -113,7 +112,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             format!(
                 "hop {} from {} ({c} address) to {}",
                 h.index,
-                h.from.ip.as_deref().unwrap_or("?"),
+                h.from.ip_or("?"),
                 h.by.host.as_deref().unwrap_or("?")
             )
         })
@@ -128,7 +127,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn documentation_address_on_an_inter_company_hop() {

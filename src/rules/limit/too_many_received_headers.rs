@@ -52,7 +52,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::fired;
+    use crate::test_support::fired;
 
     fn with_hops(n: usize) -> String {
         let mut m = String::new();

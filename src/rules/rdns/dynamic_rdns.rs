@@ -1,6 +1,6 @@
 //! RDNS002: the sender's name looks like a dynamic address pool.
 
-use crate::rules::hops::{helo_word, hop_label};
+use crate::rules::hops::hop_label;
 use crate::rules::{Ctx, Findings, Rule};
 use serde_json::json;
 
@@ -119,8 +119,9 @@ pub fn dynamic_reason(name: &str, ip: Option<&str>) -> Option<String> {
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(e) = ctx.entry() else { return };
-    let ip = e.from.ip.as_deref();
-    let helo = helo_word(e);
+    let ip_text = e.from.ip.map(crate::text::ip_string);
+    let ip = ip_text.as_deref();
+    let helo = e.helo_name();
     let found = e
         .from
         .rdns

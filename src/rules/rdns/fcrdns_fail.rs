@@ -1,6 +1,6 @@
 //! RDNS005: no PTR name of the sender's address resolves back to it (FCrDNS fails).
 
-use crate::dns::plan::{MAX_PTR_NAMES, checked_hops};
+use crate::dns::plan::MAX_PTR_NAMES;
 use crate::dns::{Answer, Rcode};
 use crate::rules::dns_evidence::{age, age_json, answer_json};
 use crate::rules::hops::hop_label;
@@ -40,17 +40,13 @@ reject_unknown_client_hostname.",
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
-    for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
-        let Some(ptr) = dns.ptr(ip) else { continue };
+    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+        let (hop, ip) = (h.hop, h.ip);
+        let Some(ptr) = h.ptr else { continue };
         if ptr.rcode != Rcode::NoError || ptr.answers.is_empty() {
             continue;
         }
-        let forward: Vec<Option<&Answer>> = ptr
-            .answers
-            .iter()
-            .take(MAX_PTR_NAMES)
-            .map(|n| dns.address(n, ip.is_ipv6()))
-            .collect();
+        let forward: Vec<Option<&Answer>> = h.ptr_names.iter().map(|(_, a)| *a).collect();
         let confirmed = forward
             .iter()
             .flatten()
@@ -100,7 +96,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::dns::{QType, Rcode};
-    use crate::rules::test_support::{findings_with_dns, msg};
+    use crate::test_support::{findings_with_dns, msg};
 
     fn fcrdns(ptr: &[&str], forward: &[(&str, Rcode, &[&str])]) -> bool {
         let m = "Delivered-To: y@b-corp.com\n".to_string()

@@ -1,7 +1,6 @@
 //! RDNS004: the sender's address has no PTR record today.
 
 use crate::dns::Rcode;
-use crate::dns::plan::{checked_hops, recorded_rdns};
 use crate::rules::dns_evidence::{age, age_json, answer_json};
 use crate::rules::hops::hop_label;
 use crate::rules::{Ctx, Findings, Rule};
@@ -38,15 +37,16 @@ RFC 1912 §2.1; M3AAWG Best Practices for Managing SMTP Reverse DNS; SpamAssassi
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
-    for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
-        let Some(ptr) = dns.ptr(ip) else { continue };
+    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+        let (hop, ip) = (h.hop, h.ip);
+        let Some(ptr) = h.ptr else { continue };
         let absent =
             ptr.rcode == Rcode::NxDomain || (ptr.rcode == Rcode::NoError && ptr.answers.is_empty());
         if !absent {
             continue;
         }
         let age = age(ctx, ptr);
-        let recorded = recorded_rdns(hop);
+        let recorded = h.rdns.map(|(name, _)| name);
         let then = match recorded {
             Some(r) => format!(" The receiver recorded it as {r} back then."),
             None => String::new(),

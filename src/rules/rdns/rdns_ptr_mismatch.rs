@@ -1,7 +1,6 @@
 //! RDNS003: the rDNS the receiver recorded is not the address's PTR today.
 
 use crate::dns::Rcode;
-use crate::dns::plan::{checked_hops, recorded_rdns};
 use crate::domain::same_host;
 use crate::rules::dns_evidence::{age, age_json, answer_json};
 use crate::rules::hops::hop_label;
@@ -44,18 +43,17 @@ RFC 5321 §4.4 (the receiver's TCP-info); RFC 1912 §2.1; SpamAssassin's Receive
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
-    for (hop, ip) in checked_hops(ctx.hops, ctx.trust.entry_hop) {
-        let Some(recorded) = recorded_rdns(hop) else {
+    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+        let (hop, ip) = (h.hop, h.ip);
+        let (Some((recorded, forward)), Some(ptr)) = (h.rdns, h.ptr) else {
             continue;
         };
-        let Some(ptr) = dns.ptr(ip) else { continue };
         if ptr.rcode != Rcode::NoError || ptr.answers.is_empty() {
             continue;
         }
         if ptr.answers.iter().any(|n| same_host(n, recorded)) {
             continue;
         }
-        let forward = dns.address(recorded, ip.is_ipv6());
         let still_resolves = forward.is_some_and(|a| a.addresses().contains(&ip));
         let base = if still_resolves { 0.5 } else { RULE.score };
         let age = age(ctx, ptr);

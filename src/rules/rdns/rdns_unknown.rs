@@ -48,7 +48,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         format!(
             "At {}, our {mta} server found no reverse DNS name for the sender {}.",
             hop_label(e),
-            e.from.ip.as_deref().unwrap_or("?")
+            e.from.ip_or("?")
         ),
         json!({"hop": e.index, "mta": mta, "ip": e.from.ip, "rdns": "unknown"}),
     );
@@ -56,7 +56,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fired, msg};
+    use crate::test_support::{fired, msg};
 
     #[test]
     fn postfix_unknown() {

@@ -5,8 +5,8 @@ use crate::chain::trust::HopTrust;
 use crate::dns::Answer;
 use crate::dns::plan::{MAX_MX_HOSTS, mx_host_questions, mx_hosts, recipient_domains};
 
+use crate::chain::hop::Hop;
 use crate::domain::{registrable, same_host};
-use crate::report::Hop;
 use crate::rules::dns_evidence::{age, age_json, answer_json};
 use crate::rules::hops::hop_label;
 use crate::rules::{Ctx, Findings, Rule};
@@ -66,16 +66,12 @@ fn matches(
             return Some(format!("received by {by}, in the MX provider's domain {p}"));
         }
     }
-    let by_ip = hop.by.ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
+    let by_ip = hop.by.ip;
     if let Some(ip) = by_ip.filter(|ip| addrs.contains(ip)) {
         return Some(format!("received at {ip}, an MX address"));
     }
     // An internal hop whose sender is an MX host: the message passed that MX.
-    let from_ip = hop
-        .from
-        .ip
-        .as_deref()
-        .and_then(|s| s.parse::<IpAddr>().ok());
+    let from_ip = hop.from.ip;
     if by_sender && let Some(ip) = from_ip.filter(|ip| addrs.contains(ip)) {
         return Some(format!("relayed from {ip}, an MX address"));
     }
@@ -165,7 +161,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::dns::{QType, Rcode};
-    use crate::rules::test_support::{findings_with_dns, msg};
+    use crate::test_support::{findings_with_dns, msg};
 
     fn route(by: &str, mx: &[&str], mx_hosts: &[(&str, &str)]) -> bool {
         // The recipient counts only from above the trace, where our delivery agent wrote it.

@@ -2,14 +2,13 @@
 //! below claim that name (or its domain) as their receiver.
 
 use super::{Mark, Signal, ip_of};
+use crate::chain::hop::Hop;
 use crate::dns::Rcode;
 use crate::domain;
 use crate::netclass;
 use crate::received::Kind;
-use crate::report::Hop;
 use crate::rules::Ctx;
 use crate::rules::dns_evidence::age;
-use crate::rules::hops::helo_word;
 use std::net::IpAddr;
 
 /// What DNS says about the entry hop's HELO name.
@@ -68,12 +67,12 @@ fn claims_relay_within(h: &Hop, domain: &str, entry_ip: Option<IpAddr>) -> bool 
         .from
         .rdns
         .as_deref()
-        .or(helo_word(h))
+        .or(h.helo_name())
         .or(h.from.name.as_deref());
     if !client.is_some_and(|c| domain::within(c, domain) && !domain::same_host(c, by)) {
         return false;
     }
-    match (h.from.ip.as_deref(), ip_of(h)) {
+    match (h.from.ip, ip_of(h)) {
         (None, _) => true,
         (Some(_), Some(ip)) => {
             !netclass::is_non_public(ip)
@@ -86,7 +85,7 @@ fn claims_relay_within(h: &Hop, domain: &str, entry_ip: Option<IpAddr>) -> bool 
 /// The sender lied about its name to our server, and lines below claim that name (or its
 /// domain) as their receiver.
 pub(super) fn marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Signal>) {
-    let (Some(helo), Some(rdns)) = (helo_word(entry), entry.from.rdns.as_deref()) else {
+    let (Some(helo), Some(rdns)) = (entry.helo_name(), entry.from.rdns.as_deref()) else {
         return;
     };
     let (Some(hd), Some(rd)) = (domain::registrable(helo), domain::registrable(rdns)) else {
@@ -102,7 +101,7 @@ pub(super) fn marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Sig
     // Only a reverse name our server trusted contradicts the link.
     let recorded = !entry.notes.iter().any(|n| n.contains("may be forged"));
     let entry_ip = ip_of(entry);
-    let ip = entry.from.ip.as_deref().unwrap_or("?");
+    let ip = entry.from.ip_or("?");
     for h in below
         .iter()
         .filter(|h| h.by.host.as_deref().is_some_and(|b| domain::within(b, &hd)))
@@ -113,7 +112,7 @@ pub(super) fn marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Sig
             (Mark::InventedName, received)
         } else if recorded && claims_relay_within(h, &hd, entry_ip) {
             let client = h.from.rdns.as_deref().or(h.from.name.as_deref());
-            let at = h.from.ip.as_deref().unwrap_or("no recorded address");
+            let at = h.from.ip_or("no recorded address");
             (
                 Mark::ContradictedLink,
                 format!(

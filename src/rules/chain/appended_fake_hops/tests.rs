@@ -1,8 +1,8 @@
 //! Tests of CHAIN005 (`appended_fake_hops.rs`).
 
 use crate::dns::{QType, Rcode};
-use crate::report::Finding;
-use crate::rules::test_support::{findings, findings_with_dns, fired, msg};
+use crate::rules::Finding;
+use crate::test_support::{findings, findings_with_dns, fired, msg};
 
 fn chain005(f: &[Finding]) -> Option<&Finding> {
     f.iter().find(|f| f.rule == "CHAIN005")
@@ -108,7 +108,7 @@ fn fired_with(m: &str, helo_answer: (Rcode, &[&str]), domain: Rcode) -> bool {
 fn dns_decides_the_false_helo_name_mark() {
     let m = message();
     let fired = |a| fired_with(&m, a, Rcode::NxDomain);
-    assert!(!crate::rules::test_support::fired(&m, "CHAIN005"));
+    assert!(!crate::test_support::fired(&m, "CHAIN005"));
     assert!(fired((Rcode::NxDomain, &[])), "an invented name decides");
     assert!(
         !fired((Rcode::NoError, &["81.169.145.66"])),
@@ -134,7 +134,7 @@ fn dns_clears_a_relay_claim_when_the_helo_name_is_the_senders() {
     // The branch office across the internet: without DNS the link is contradicted; when
     // galangal.org resolves to the sender's address, the HELO was true.
     let m = message().replace("[10.1.1.7]", "[81.169.145.7]");
-    assert!(crate::rules::test_support::fired(&m, "CHAIN005"));
+    assert!(crate::test_support::fired(&m, "CHAIN005"));
     assert!(!fired_with(
         &m,
         (Rcode::NoError, &["81.169.145.66"]),

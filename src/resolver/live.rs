@@ -2,7 +2,8 @@
 //! given with `--dns-server`. A private single-threaded tokio runtime drives up to
 //! `concurrency` lookups at once; nothing async leaves this file.
 
-use super::{Answer, Clock, DnsError, DnsSettings, Lookup, Mode, QType, Question, Rcode};
+use super::{Clock, DnsError, DnsSettings, Lookup};
+use crate::dns::{Answer, Mode, QType, Question, Rcode};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;

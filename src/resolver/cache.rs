@@ -1,7 +1,7 @@
 //! The answer cache: entries live until their TTL runs out, and the oldest go first when
 //! the cache is full, so a scan of millions of messages keeps bounded memory.
 
-use super::{Answer, Question};
+use crate::dns::{Answer, Question};
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 

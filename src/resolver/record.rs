@@ -1,34 +1,16 @@
-//! Recordings: every answer a run used, written as JSON (`--dns-record FILE`), and a
-//! backend that answers only from such a file (`--dns-replay FILE`). PTR records change
-//! over the years; a forensic report must pin what it saw, and replaying the recording
-//! reproduces the report without the network.
+//! Recording and replay, the file side of [`crate::dns::recording`]: every answer a run
+//! used is written to a file (`--dns-record FILE`), and a backend answers only from such a
+//! file (`--dns-replay FILE`), never from the network.
 
-use super::{Answer, DnsError, Lookup, Mode, Question, Rcode};
-use serde::{Deserialize, Serialize};
+use super::{DnsError, Lookup};
+use crate::dns::recording::{FORMAT, Recording};
+use crate::dns::{Answer, Mode, Question, Rcode};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The recording format's identifier.
-pub const FORMAT: &str = "hopsleuth/dns-record/v1";
-
-/// A recording file.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Recording {
-    /// Always [`FORMAT`].
-    pub format: String,
-    /// The answers, sorted by name then type.
-    pub answers: Vec<Answer>,
-}
-
 /// Writes the answers to `path` (sorted, so equal runs give equal files).
 pub fn write<'a>(path: &Path, answers: impl Iterator<Item = &'a Answer>) -> Result<(), DnsError> {
-    let mut answers: Vec<Answer> = answers.cloned().collect();
-    answers.sort_by(|a, b| (&a.name, a.qtype).cmp(&(&b.name, b.qtype)));
-    let recording = Recording {
-        format: FORMAT.into(),
-        answers,
-    };
+    let recording = Recording::new(answers.cloned().collect());
     let fail = |message: String| DnsError::WriteRecording {
         path: path.to_path_buf(),
         message,

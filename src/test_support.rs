@@ -1,6 +1,7 @@
-//! Helpers for the rules' own tests: build a message, run every rule, look for an id.
+//! Helpers for the rules' own tests: build a message, run every rule (with DNS from a
+//! replayed recording when a test needs it), look for an id.
 
-use crate::report::Finding;
+use crate::rules::Finding;
 
 /// A message with these Received values (topmost first), received for b-corp.com.
 pub fn msg(received_newest_first: &[&str]) -> String {
@@ -32,7 +33,8 @@ pub fn findings_with_dns(
     message: &str,
     records: &[(&str, crate::dns::QType, crate::dns::Rcode, &[&str])],
 ) -> Vec<Finding> {
-    use crate::dns::{Answer, Dns, record::Replay};
+    use crate::dns::Answer;
+    use crate::resolver::{Dns, record::Replay};
     let answers = records
         .iter()
         .map(|(name, qtype, rcode, recs)| Answer {

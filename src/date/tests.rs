@@ -1,0 +1,130 @@
+//! Tests of the date reader and writer.
+use super::*;
+
+fn parse(s: &str) -> ParsedDate {
+    parse_date(s.as_bytes()).expect(s).0
+}
+
+#[test]
+fn rfc3339_round_trips_and_refuses_what_is_not_one() {
+    for ts in [0i64, 1_700_000_000, 1_795_428_300, 253_402_300_799] {
+        assert_eq!(parse_rfc3339(&rfc3339_utc(ts)), Some(ts));
+    }
+    assert_eq!(
+        parse_rfc3339("2026-11-23T11:05:00+01:00"),
+        parse_rfc3339("2026-11-23T10:05:00Z")
+    );
+    assert_eq!(
+        parse_rfc3339("2026-11-23T10:05:00.250Z"),
+        parse_rfc3339("2026-11-23T10:05:00Z")
+    );
+    for bad in [
+        "",
+        "2026-11-23",
+        "2026-02-30T00:00:00Z",
+        "2026-11-23T24:00:00Z",
+        "2026-11-23T10:05:00",
+        "2026-11-23T10:05:00+24:00",
+        "2026-11-23T10:05:00.Z",
+        "2026-11-23T10:05:00Zjunk",
+        "２026-11-23T10:05:00Z",
+    ] {
+        assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn fast_formatting_matches_format() {
+    for ts in [
+        0i64,
+        1,
+        59,
+        86_399,
+        951_782_400,
+        1_700_000_000,
+        4_102_444_800,
+        253_402_300_799,
+    ] {
+        let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
+        assert_eq!(
+            rfc3339_utc(ts),
+            format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+        );
+    }
+    let (date, _) = parse_date(b"Tue, 11 Mar 2025 14:15:44 -0930").unwrap();
+    assert_eq!(date.local_rfc3339(), "2025-03-11T14:15:44-09:30");
+}
+
+#[test]
+fn rfc5322_with_offset() {
+    let d = parse("Tue, 29 Aug 2023 09:20:10 -0700 (PDT)");
+    assert_eq!(d.utc_rfc3339(), "2023-08-29T16:20:10Z");
+    assert_eq!(d.local_rfc3339(), "2023-08-29T09:20:10-07:00");
+    assert_eq!(d.offset_minutes, -420);
+}
+
+#[test]
+fn obsolete_forms() {
+    assert_eq!(
+        parse("3 Mar 2004 20:34:38 -0000").utc_rfc3339(),
+        "2004-03-03T20:34:38Z"
+    );
+    assert_eq!(parse("Wed, 26 Mar 03 20:43:24 -0600").year, 2003);
+    assert_eq!(
+        parse("Sat, 15 Mar 2003 00:38:03 GMT").timestamp,
+        1_047_688_683
+    );
+    assert_eq!(parse("Wed, 12 Feb 2003 14:22:21 PST").offset_minutes, -480);
+    assert!(!parse("30 Apr 2003 15:06:29").zone_given);
+    assert_eq!(
+        parse("Thu, 02 Apr 2020 07:53:55.516 +0000 (UTC)").utc_rfc3339(),
+        "2020-04-02T07:53:55Z"
+    );
+}
+
+#[test]
+fn ctime_forms() {
+    assert_eq!(
+        parse("Fri Feb 07 10:18:12 2003 -0800").utc_rfc3339(),
+        "2003-02-07T18:18:12Z"
+    );
+    assert_eq!(
+        parse("Fri Sep 14 14:36:56 EDT 2018").utc_rfc3339(),
+        "2018-09-14T18:36:56Z"
+    );
+    assert!(!parse("Sun Nov 13 14:50:12 2005").zone_given);
+}
+
+#[test]
+fn rejects_absurd_values() {
+    assert!(parse_date(b"Mon, 32 Jan 2020 10:00:00 +0000").is_none());
+    assert!(parse_date(b"Mon, 1 Jan 99999999999 10:00:00 +0000").is_none());
+    assert!(parse_date(b"Mon, 30 Feb 2020 10:00:00 +0000").is_none());
+    assert!(parse_date(b"not a date").is_none());
+}
+
+#[test]
+fn absurd_offset_is_not_consumed() {
+    let (d, _) = parse_date(b"1 Jan 2020 10:00:00 +99999").unwrap();
+    assert!(!d.zone_given);
+}
+
+#[test]
+fn find_date_without_semicolon() {
+    let s = b"by x with ESMTP id BQB0hUH2 Thu, 20 Feb 2003 16:13:20 -0700 (PST)";
+    let (at, d, _) = find_date(s).unwrap();
+    assert_eq!(&s[at..at + 4], b"Thu,");
+    assert_eq!(d.utc_rfc3339(), "2003-02-20T23:13:20Z");
+}
+
+#[test]
+fn civil_roundtrip() {
+    for ts in [0i64, 951_782_400, 1_700_000_000, 4_102_444_800] {
+        let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
+        let back = days_from_civil(y, mo, d) * 86_400
+            + i64::from(h) * 3600
+            + i64::from(mi) * 60
+            + i64::from(s);
+        assert_eq!(back, ts);
+    }
+}
