@@ -3,6 +3,14 @@
 
 use crate::rules::Finding;
 
+/// A message whose one Received line is our Postfix MX receiving `from` (the text after
+/// `from`: HELO and TCP-info), as the HELO rules' tests want it.
+pub fn entry(from: &str) -> String {
+    msg(&[&format!(
+        "from {from} by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)"
+    )])
+}
+
 /// A message with these Received values (topmost first), received for b-corp.com.
 pub fn msg(received_newest_first: &[&str]) -> String {
     let mut m = String::new();

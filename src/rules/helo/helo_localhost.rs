@@ -56,13 +56,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::test_support::{fired, msg};
-
-    fn entry(from: &str) -> String {
-        msg(&[&format!(
-            "from {from} by mx.b-corp.com (Postfix) with ESMTP id 1; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)"
-        )])
-    }
+    use crate::test_support::{entry, fired};
 
     #[test]
     fn localhost_from_outside() {
