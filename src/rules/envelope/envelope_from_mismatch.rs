@@ -38,7 +38,7 @@ must reach someone. On its own this is very weak: it is how legitimate bulk mail
 
 ## False positives
 Before the two reasons above were recognised this rule fired on 84% of the modern ham
-corpus (nearly all of it list mail; see `tests/near_misses.rs`). What still fires:
+corpus (nearly all of it list mail; see `tests/integration/near_misses.rs`). What still fires:
 newsletters of an email service provider that uses its own bounce domain when no
 authentication verdict of ours is in the message (without DKIM or DMARC a forged From with
 the forger's own bounce address looks the same: that is why the score stays 0.3); a

@@ -42,7 +42,7 @@ it as trusted so that the boundary moves past it); inter-company links over a VP
 organisation whose internal hosts live in an unrelated domain and greet with their own
 names (`fe-mbx2054.de.bosch.com` to `rbesz01.com`). Before loopback and same-organisation
 hand-offs were left out this rule fired on 6.4% of the modern ham corpus, mostly on
-Proofpoint's loopback hand-off (`tests/near_misses.rs`).
+Proofpoint's loopback hand-off (`tests/integration/near_misses.rs`).
 
 ## References
 RFC 1918, RFC 5737, RFC 3849, RFC 6598, RFC 6890 (special-purpose registries).",
