@@ -36,6 +36,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The largest clock-skew tolerance accepted: a year. Beyond it no time check means anything,
+/// and the arithmetic on timestamps stays far from overflow.
+pub const MAX_CLOCK_SKEW_S: i64 = 365 * 86_400;
+/// The largest `dns_fresh_days` accepted: a century.
+pub const MAX_FRESH_DAYS: i64 = 36_500;
+
 /// Declares a settings section: every field optional (unset = the next source decides),
 /// deserialised from its TOML table (unknown keys are errors, so a typo never leaves a
 /// default silently in force), with [`over`](LimitsSection::over) to lay one source over
@@ -205,6 +211,38 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), String> {
+        // A NaN score makes every sum NaN and every verdict `clean`; an infinite one makes
+        // every message forged. Neither is a setting anyone means.
+        for (id, score) in &self.scores {
+            if !score.is_finite() {
+                return Err(format!("[scores] {id} = {score}: expected a finite number"));
+            }
+        }
+        for (key, value) in [
+            ("suspicious", self.verdict.suspicious),
+            ("forged", self.verdict.forged),
+        ] {
+            if value.is_some_and(|v| !v.is_finite()) {
+                return Err(format!(
+                    "[verdict] {key} = {}: expected a finite number",
+                    value.unwrap_or_default()
+                ));
+            }
+        }
+        if let Some(skew) = self.checks.clock_skew_s
+            && !(0..=MAX_CLOCK_SKEW_S).contains(&skew)
+        {
+            return Err(format!(
+                "[checks] clock_skew_s = {skew}: expected seconds from 0 to {MAX_CLOCK_SKEW_S} (a year)"
+            ));
+        }
+        if let Some(days) = self.checks.dns_fresh_days
+            && !(0..=MAX_FRESH_DAYS).contains(&days)
+        {
+            return Err(format!(
+                "[checks] dns_fresh_days = {days}: expected days from 0 to {MAX_FRESH_DAYS}"
+            ));
+        }
         for id in self.scores.keys() {
             if registry::find(id).is_none_or(|r| !r.id.eq_ignore_ascii_case(id)) {
                 return Err(format!(
@@ -415,6 +453,33 @@ mod tests {
                 .to_string()
                 .contains("x.toml")
         );
+    }
+
+    #[test]
+    fn values_no_check_can_use_are_errors_naming_the_key() {
+        for (text, key) in [
+            ("[scores]\nENV001 = nan\n", "ENV001"),
+            ("[scores]\nENV001 = inf\n", "ENV001"),
+            ("[verdict]\nforged = -inf\n", "forged"),
+            ("[checks]\nclock_skew_s = -1\n", "clock_skew_s"),
+            (
+                "[checks]\nclock_skew_s = 9223372036854775807\n",
+                "clock_skew_s",
+            ),
+            ("[checks]\ndns_fresh_days = -5\n", "dns_fresh_days"),
+        ] {
+            let e = Settings::parse(text).unwrap_err();
+            assert!(e.contains(key), "{text:?}: {e}");
+        }
+        // The same values from the command line are refused when the options are made.
+        let mut flags = Settings::default();
+        flags.checks.clock_skew_s = Some(i64::MIN);
+        let e = flags.options("command line").unwrap_err().to_string();
+        assert!(
+            e.contains("command line") && e.contains("clock_skew_s"),
+            "{e}"
+        );
+        assert!(Settings::parse("[checks]\nclock_skew_s = 31536000\n").is_ok());
     }
 
     #[test]

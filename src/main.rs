@@ -200,9 +200,16 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         dns: dns.clone(),
         ..ScanOptions::default()
     };
-    if let Some(jobs) = args.jobs {
+    if let Some(asked) = args.jobs {
+        // More workers than cores only add memory and contention; a typo like 100000 would
+        // start that many threads.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let jobs = asked.clamp(1, 4 * cores);
+        if jobs != asked {
+            eprintln!("hopsleuth: --jobs {asked}: using {jobs} (1 to 4 per core, {cores} cores)");
+        }
         rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
+            .num_threads(jobs)
             .build_global()
             .ok();
     }

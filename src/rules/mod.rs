@@ -70,6 +70,15 @@ pub struct CheckSettings {
     pub dns_fresh_days: i64,
 }
 
+impl CheckSettings {
+    /// The clock-skew tolerance the time checks use: `clock_skew_s` kept between 0 and a
+    /// year, so that no value a caller sets can overflow the checks' arithmetic (the
+    /// configuration refuses values outside that range; a library caller is not refused).
+    pub fn clock_skew(&self) -> i64 {
+        self.clock_skew_s.clamp(0, crate::config::MAX_CLOCK_SKEW_S)
+    }
+}
+
 impl Default for CheckSettings {
     fn default() -> Self {
         CheckSettings {

@@ -161,6 +161,23 @@ fn ten_thousand_character_ipv6_literal() {
     assert_eq!(r.by_host.map(|b| b.to_vec()), Some(b"c".to_vec()));
 }
 
+/// Extreme settings a library caller can pass never panic or wrap around: the clock skew is
+/// kept between 0 and a year.
+#[test]
+fn extreme_clock_skew_is_bounded() {
+    let msg = b"Received: from b (b [192.0.2.2]) by c; Mon, 1 Jan 2024 00:00:00 +0000\nReceived: from a (a [192.0.2.1]) by b; Mon, 1 Jan 2024 05:00:00 +0000\nFrom: x@a.example\n\nx";
+    let fired = |skew: i64| {
+        let mut options = hopsleuth::Options::default();
+        options.checks.clock_skew_s = skew;
+        let report = hopsleuth::analyze(msg, &options).expect("analysed");
+        report.findings.iter().any(|f| f.rule == "CHAIN003")
+    };
+    // Five hours backwards: beyond a zero tolerance, within the largest.
+    assert!(fired(i64::MIN), "a negative skew is a zero one");
+    assert!(fired(0));
+    assert!(!fired(i64::MAX), "the largest skew is a year");
+}
+
 #[test]
 fn absurd_dates() {
     // Dates that cannot exist: no timestamp on the hop (which says why) and DATE002 on the

@@ -633,3 +633,23 @@ fn large_mbox_streams_in_order_across_batches() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--jobs` beyond four per core is capped, saying so, and the scan goes on.
+#[test]
+fn jobs_are_capped() {
+    let out = hopsleuth(
+        &[
+            "scan",
+            "--jobs",
+            "100000",
+            "--fail-on",
+            "never",
+            "samples/webmail.eml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out).len(), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--jobs 100000: using"), "{err}");
+}

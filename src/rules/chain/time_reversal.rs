@@ -32,7 +32,7 @@ RFC 5321 §4.4 (the time stamp is when the receiver accepted the message).",
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    let tolerance = ctx.settings.clock_skew_s;
+    let tolerance = ctx.settings.clock_skew();
     let mut backwards = Vec::new();
     let mut previous: Option<&crate::chain::hop::Hop> = None;
     for h in ctx.hops {

@@ -8,5 +8,5 @@ use crate::rules::CheckSettings;
 /// commonest honest clock bug is a whole hour (daylight saving written with the wrong
 /// offset), while forgers are off by hours or days.
 pub fn future_tolerance(settings: &CheckSettings) -> i64 {
-    settings.clock_skew_s + 3600
+    settings.clock_skew() + 3600
 }
