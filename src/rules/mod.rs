@@ -118,6 +118,14 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// What DNS said about each hop whose sender DNS is checked (the per-hop view of
+    /// [`MessageDns::hops`](crate::dns::plan::MessageDns::hops)); empty when DNS is off.
+    pub fn dns_hops(&self) -> Vec<crate::dns::plan::HopDns<'a>> {
+        self.dns
+            .map(|dns| dns.hops(self.hops, self.trust.entry_hop))
+            .unwrap_or_default()
+    }
+
     /// The entry hop: written by our server, sender outside.
     pub fn entry(&self) -> Option<&'a Hop> {
         self.trust.entry_hop.and_then(|i| self.hops.get(i))

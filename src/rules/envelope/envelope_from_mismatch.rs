@@ -97,18 +97,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::envelope::fixtures::{HOP, signed_forgery};
+    use crate::rules::envelope::fixtures::{
+        HOP, list_munged, matching, mismatched, signed_forgery,
+    };
     use crate::test_support::fired;
 
     #[test]
     fn identities() {
-        let m = format!(
-            "{HOP}Return-Path: <bounce@esp-mailer.net>\nFrom: Pay <pay@a-corp.com>\nReply-To: pay.office@freemail-example.com\nMessage-ID: <1@vps.cheap-hosting.net>\n\nx"
-        );
+        let m = mismatched();
         assert!(fired(&m, "ENV001"));
-        let ok = format!(
-            "{HOP}Return-Path: <pay@a-corp.com>\nFrom: Pay <pay@a-corp.com>\nReply-To: billing@a-corp.com\nMessage-ID: <1@mail.a-corp.com>\n\nx"
-        );
+        let ok = matching();
         assert!(!fired(&ok, "ENV001"));
     }
 
@@ -119,9 +117,7 @@ mod tests {
             "{HOP}Return-Path: <cheese-bounces@lists.c-org.net>\nDelivered-To: y@b-corp.com\nSender: cheese-bounces@lists.c-org.net\nFrom: Kate <kate@a-corp.com>\nTo: cheese@lists.c-org.net\nMessage-ID: <1@mail.a-corp.com>\n\nx"
         );
         assert!(!fired(&list, "ENV001"));
-        let munged = format!(
-            "{HOP}Return-Path: <cheese-bounces@lists.c-org.net>\nDelivered-To: y@b-corp.com\nFrom: Kate via Cheese <cheese@lists.c-org.net>\nReply-To: kate@a-corp.com\nTo: cheese@lists.c-org.net\nMessage-ID: <1@mail.a-corp.com>\n\nx"
-        );
+        let munged = list_munged();
         assert!(!fired(&munged, "ENV001"));
     }
 

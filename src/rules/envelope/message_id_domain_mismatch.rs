@@ -124,27 +124,23 @@ fn made_by_a_platform_that_sent_it(ctx: &Ctx<'_>, md: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::envelope::fixtures::{HOP, signed_forgery};
+    use crate::rules::envelope::fixtures::{
+        HOP, list_munged, matching, mismatched, signed_forgery,
+    };
     use crate::test_support::fired;
 
     #[test]
     fn identities() {
-        let m = format!(
-            "{HOP}Return-Path: <bounce@esp-mailer.net>\nFrom: Pay <pay@a-corp.com>\nReply-To: pay.office@freemail-example.com\nMessage-ID: <1@vps.cheap-hosting.net>\n\nx"
-        );
+        let m = mismatched();
         assert!(fired(&m, "ENV003"));
-        let ok = format!(
-            "{HOP}Return-Path: <pay@a-corp.com>\nFrom: Pay <pay@a-corp.com>\nReply-To: billing@a-corp.com\nMessage-ID: <1@mail.a-corp.com>\n\nx"
-        );
+        let ok = matching();
         assert!(!fired(&ok, "ENV003"));
     }
 
     /// A list that rewrites From for DMARC keeps the author's Message-ID.
     #[test]
     fn lists_explain_the_mismatch() {
-        let munged = format!(
-            "{HOP}Return-Path: <cheese-bounces@lists.c-org.net>\nDelivered-To: y@b-corp.com\nFrom: Kate via Cheese <cheese@lists.c-org.net>\nReply-To: kate@a-corp.com\nTo: cheese@lists.c-org.net\nMessage-ID: <1@mail.a-corp.com>\n\nx"
-        );
+        let munged = list_munged();
         assert!(!fired(&munged, "ENV003"));
     }
 

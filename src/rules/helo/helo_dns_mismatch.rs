@@ -40,8 +40,7 @@ reject_unknown_helo_hostname.",
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    let Some(dns) = ctx.dns else { return };
-    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+    for h in ctx.dns_hops() {
         let (hop, ip) = (h.hop, h.ip);
         let Some((helo, Some(a))) = h.helo else {
             continue;

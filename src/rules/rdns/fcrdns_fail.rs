@@ -39,8 +39,7 @@ reject_unknown_client_hostname.",
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    let Some(dns) = ctx.dns else { return };
-    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+    for h in ctx.dns_hops() {
         let (hop, ip) = (h.hop, h.ip);
         let Some(ptr) = h.ptr else { continue };
         if ptr.rcode != Rcode::NoError || ptr.answers.is_empty() {
