@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use hopsleuth::config::{
     ChecksSection, ConfigError, DnsSection, LimitsSection, Settings, TrustSection,
 };
+use hopsleuth::resolver::Dns;
 use hopsleuth::{EnvelopeOverride, Options};
 use std::path::PathBuf;
 
@@ -304,28 +305,27 @@ impl AnalysisArgs {
             .map_or("command line".to_string(), |p| p.display().to_string())
     }
 
-    /// The library options these settings give.
-    pub fn options(&self) -> Result<Options, ConfigError> {
-        self.settings()?.options(&self.origin())
-    }
-
-    /// The resolver these settings ask for, or `None` when DNS is off.
-    pub fn dns(&self) -> Result<Option<hopsleuth::resolver::Dns>, ConfigError> {
-        match self.settings()?.dns_settings()? {
-            Some(settings) => Ok(Some(hopsleuth::resolver::Dns::new(&settings)?)),
-            None => Ok(None),
-        }
+    /// The library options and the resolver (`None` when DNS is off) these settings give,
+    /// the configuration file read once for both.
+    pub fn setup(&self) -> Result<(Options, Option<Dns>), ConfigError> {
+        let settings = self.settings()?;
+        let options = settings.options(&self.origin())?;
+        let dns = match settings.dns_settings()? {
+            Some(dns) => Some(Dns::new(&dns)?),
+            None => None,
+        };
+        Ok((options, dns))
     }
 }
 
 impl AnalyzeArgs {
-    /// The library options these arguments give, with the envelope flags.
-    pub fn options(&self) -> Result<Options, ConfigError> {
-        let mut options = self.analysis.options()?;
+    /// The library options (with the envelope flags) and the resolver these arguments give.
+    pub fn setup(&self) -> Result<(Options, Option<Dns>), ConfigError> {
+        let (mut options, dns) = self.analysis.setup()?;
         options.envelope = EnvelopeOverride {
             mail_from: self.mail_from.clone(),
             rcpt_to: self.rcpt_to.clone(),
         };
-        Ok(options)
+        Ok((options, dns))
     }
 }

@@ -51,8 +51,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
-    let options = args.options()?;
-    let dns = args.analysis.dns()?;
+    let (options, dns) = args.setup()?;
     recording(dns.as_ref(), || {
         analyze_inputs(args, &options, dns.as_ref())
     })
@@ -193,8 +192,8 @@ const EXIT_FAIL_ON: u8 = 1;
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     use hopsleuth::scan::{self, Event, ScanOptions};
     use std::io::IsTerminal;
-    let options = args.analysis.options()?;
-    let dns = args.analysis.dns()?.map(std::sync::Arc::new);
+    let (options, dns) = args.analysis.setup()?;
+    let dns = dns.map(std::sync::Arc::new);
     let scan_options = ScanOptions {
         options,
         dns: dns.clone(),
