@@ -225,6 +225,10 @@ impl Prepared {
     /// Runs the rules (with the message's DNS answers, when there are any) and builds the
     /// report.
     pub fn finish(self, dns: Option<&dns::plan::MessageDns>, options: &Options) -> Report {
+        // The per-hop view is built once here, not by each DNS rule.
+        let dns_hops = dns
+            .map(|d| d.hops(&self.hops, self.trust.entry_hop))
+            .unwrap_or_default();
         let ctx = rules::Ctx {
             hops: &self.hops,
             trust: &self.trust,
@@ -235,6 +239,7 @@ impl Prepared {
             limits: &options.limits,
             settings: &options.checks,
             dns,
+            dns_hops: &dns_hops,
             recipients: &self.recipients,
         };
         let findings = rules::run(&ctx);

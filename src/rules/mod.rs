@@ -113,19 +113,14 @@ pub struct Ctx<'a> {
     pub settings: &'a CheckSettings,
     /// DNS answers, when lookups were made (`None`: DNS off, the DNS rules stay silent).
     pub dns: Option<&'a crate::dns::plan::MessageDns>,
+    /// What DNS said about each hop whose sender DNS is checked (the per-hop view of
+    /// [`MessageDns::hops`](crate::dns::plan::MessageDns::hops)); empty when DNS is off.
+    pub dns_hops: &'a [crate::dns::plan::HopDns<'a>],
     /// Recipients known from trustworthy places (above the trace, the command line).
     pub recipients: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
-    /// What DNS said about each hop whose sender DNS is checked (the per-hop view of
-    /// [`MessageDns::hops`](crate::dns::plan::MessageDns::hops)); empty when DNS is off.
-    pub fn dns_hops(&self) -> Vec<crate::dns::plan::HopDns<'a>> {
-        self.dns
-            .map(|dns| dns.hops(self.hops, self.trust.entry_hop))
-            .unwrap_or_default()
-    }
-
     /// The entry hop: written by our server, sender outside.
     pub fn entry(&self) -> Option<&'a Hop> {
         self.trust.entry_hop.and_then(|i| self.hops.get(i))

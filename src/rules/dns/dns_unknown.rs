@@ -41,7 +41,7 @@ fn failed(dns: &plan::MessageDns, q: Option<Question>) -> Option<&Answer> {
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(dns) = ctx.dns else { return };
-    for h in dns.hops(ctx.hops, ctx.trust.entry_hop) {
+    for h in ctx.dns_hops {
         let (hop, ip) = (h.hop, h.ip);
         // What was asked for this hop, PTR names right after the PTR.
         let asked = std::iter::once(h.ptr)

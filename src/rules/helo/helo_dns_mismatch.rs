@@ -40,7 +40,7 @@ reject_unknown_helo_hostname.",
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    for h in ctx.dns_hops() {
+    for h in ctx.dns_hops {
         let (hop, ip) = (h.hop, h.ip);
         let Some((helo, Some(a))) = h.helo else {
             continue;

@@ -39,7 +39,7 @@ reject_unknown_client_hostname.",
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    for h in ctx.dns_hops() {
+    for h in ctx.dns_hops {
         let (hop, ip) = (h.hop, h.ip);
         let Some(ptr) = h.ptr else { continue };
         if ptr.rcode != Rcode::NoError || ptr.answers.is_empty() {

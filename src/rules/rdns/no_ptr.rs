@@ -36,7 +36,7 @@ RFC 1912 §2.1; M3AAWG Best Practices for Managing SMTP Reverse DNS; SpamAssassi
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    for h in ctx.dns_hops() {
+    for h in ctx.dns_hops {
         let (hop, ip) = (h.hop, h.ip);
         let Some(ptr) = h.ptr else { continue };
         let absent =

@@ -42,7 +42,7 @@ RFC 5321 §4.4 (the receiver's TCP-info); RFC 1912 §2.1; SpamAssassin's Receive
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
-    for h in ctx.dns_hops() {
+    for h in ctx.dns_hops {
         let (hop, ip) = (h.hop, h.ip);
         let (Some((recorded, forward)), Some(ptr)) = (h.rdns, h.ptr) else {
             continue;
