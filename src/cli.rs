@@ -236,6 +236,9 @@ pub struct LimitArgs {
     /// Most DNS lookups one message may cause.
     #[arg(long, value_name = "N")]
     pub max_dns_lookups: Option<usize>,
+    /// Most bytes read of one message, header and body (an endless input stops there).
+    #[arg(long, value_name = "BYTES")]
+    pub max_message_bytes: Option<u64>,
 }
 
 /// A list flag: unset when not given, so the file's list stays.
@@ -271,6 +274,7 @@ impl AnalysisArgs {
                 max_received_bytes: l.max_received_bytes,
                 max_comment_depth: l.max_comment_depth,
                 max_dns_lookups: l.max_dns_lookups,
+                max_message_bytes: l.max_message_bytes,
             },
             trust: TrustSection {
                 trusted_networks: list(&c.trusted_networks),

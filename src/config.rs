@@ -79,6 +79,8 @@ section! {
         max_comment_depth: usize,
         /// Most DNS lookups one message may cause.
         max_dns_lookups: usize,
+        /// Most bytes read of one message (an endless input stops there).
+        max_message_bytes: u64,
     }
 }
 
@@ -300,6 +302,7 @@ impl Settings {
             max_received_bytes: l.max_received_bytes.unwrap_or(d.max_received_bytes),
             max_comment_depth: l.max_comment_depth.unwrap_or(d.max_comment_depth),
             max_dns_lookups: l.max_dns_lookups.unwrap_or(d.max_dns_lookups),
+            max_message_bytes: l.max_message_bytes.unwrap_or(d.max_message_bytes),
         }
     }
 

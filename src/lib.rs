@@ -19,6 +19,7 @@ pub mod config;
 pub mod date;
 pub mod dns;
 pub mod domain;
+pub mod filter;
 pub mod limits;
 pub mod mbox;
 pub mod message;
@@ -149,10 +150,33 @@ pub struct Prepared {
     recipients: Vec<String>,
 }
 
+/// [`prepare`] for a message as [`mbox::Reader`] read it: its header block, and the count
+/// of bytes after it, which the body length includes.
+pub fn prepare_read(raw: &mbox::RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
+    let mut prepared = prepare(&raw.header, options)?;
+    let after = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
+    prepared.message.body_length = prepared.message.body_length.saturating_add(after);
+    Ok(prepared)
+}
+
 /// Parses a message and rebuilds its chain and trust boundary.
 pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError> {
     let limits = &options.limits;
+    // The mbox `From ` line is bounded alone by the header limit, as the reader keeps it.
+    if input.starts_with(b"From ") {
+        let line = memchr::memchr(b'\n', input).map_or(input.len(), |i| i + 1);
+        if line > limits.max_header_bytes {
+            return Err(message::SplitError::HeaderTooLarge {
+                limit: limits.max_header_bytes,
+            }
+            .into());
+        }
+    }
     let split = message::split(input, limits)?;
+    // An mbox `From ` line with nothing after it is not a message.
+    if split.fields.is_empty() {
+        return Err(message::SplitError::Empty.into());
+    }
     let received_fields: Vec<&message::Field<'_>> =
         split.fields.iter().filter(|f| f.is("Received")).collect();
     let skipped = received_fields.len().saturating_sub(limits.max_hops);

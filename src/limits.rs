@@ -26,6 +26,10 @@ pub struct Limits {
     pub max_comment_depth: usize,
     /// Most DNS lookups one message may cause.
     pub max_dns_lookups: usize,
+    /// Most bytes read of one message, header and body (mailbox files are unbounded, each
+    /// of their messages is not). Reading stops with an error there: an endless input
+    /// (`/dev/zero`, a stuck pipe) ends instead of running forever.
+    pub max_message_bytes: u64,
 }
 
 impl Default for Limits {
@@ -37,6 +41,7 @@ impl Default for Limits {
             max_received_bytes: 16 * 1024,
             max_comment_depth: 32,
             max_dns_lookups: 32,
+            max_message_bytes: 1 << 30,
         }
     }
 }

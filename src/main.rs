@@ -1,14 +1,13 @@
 //! The `hopsleuth` command: arguments in, reports out, exit code from what happened.
 
+mod add_header;
 mod cli;
 
 use clap::CommandFactory;
 use clap::Parser;
 use cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
 use hopsleuth::resolver::Dns;
-use hopsleuth::{Report, Source, mbox};
-use std::io::{self, Read, Write};
-use std::path::Path;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 // Analysis allocates many small strings per message; mimalloc keeps that cheap across
@@ -16,7 +15,8 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// A file could not be read or is not mail.
+/// A file could not be read or is not mail (`scan`: added to [`EXIT_FAIL_ON`], so 3 is
+/// both).
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
@@ -52,8 +52,24 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let (options, dns) = args.setup()?;
-    recording(dns.as_ref(), || {
-        analyze_inputs(args, &options, dns.as_ref())
+    let dns = dns.map(std::sync::Arc::new);
+    if args.add_header {
+        let code = recording(dns.as_deref(), || {
+            Ok(add_header::run(
+                &input_paths(args),
+                &options,
+                dns.as_deref(),
+            ))
+        });
+        // The filter's answer is its exit code: a recording that could not be written
+        // loses no mail.
+        return Ok(code.unwrap_or_else(|e| {
+            eprintln!("hopsleuth: {e:#}");
+            add_header::EX_TEMPFAIL
+        }));
+    }
+    recording(dns.as_deref(), || {
+        analyze_inputs(args, options, dns.clone())
     })
 }
 
@@ -67,75 +83,69 @@ fn recording<T>(dns: Option<&Dns>, work: impl FnOnce() -> anyhow::Result<T>) -> 
     Ok(value)
 }
 
+/// The paths to analyse: standard input when none are given.
+fn input_paths(args: &AnalyzeArgs) -> Vec<std::path::PathBuf> {
+    if args.paths.is_empty() {
+        vec!["-".into()]
+    } else {
+        args.paths.clone()
+    }
+}
+
+/// `analyze` reads its inputs exactly as `scan` does (the same reader, walk and limits),
+/// and writes the reports in the format asked for.
 fn analyze_inputs(
     args: &AnalyzeArgs,
-    options: &hopsleuth::Options,
-    dns: Option<&Dns>,
+    options: hopsleuth::Options,
+    dns: Option<std::sync::Arc<Dns>>,
 ) -> anyhow::Result<u8> {
-    let stdin_only = [Path::new("-").to_path_buf()];
-    let paths = if args.paths.is_empty() {
-        &stdin_only[..]
-    } else {
-        &args.paths[..]
+    use hopsleuth::scan::{self, Event, ScanOptions};
+    let render: scan::Render = match args.format {
+        Format::Json if args.pretty => |report, out| {
+            out.extend_from_slice(report.to_json_pretty().as_bytes());
+            out.push(b'\n');
+        },
+        Format::Json => scan::render_ndjson,
+        Format::Text => |report, out| {
+            out.extend_from_slice(hopsleuth::report::text::render(report).as_bytes());
+            out.push(b'\n');
+        },
+        Format::Spamassassin => |report, out| {
+            out.extend_from_slice(hopsleuth::report::spamassassin::render(report).as_bytes());
+        },
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut code = 0;
-    for path in paths {
-        let name = path.display().to_string();
-        let bytes = match read_input(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("hopsleuth: {name}: cannot read: {e}");
-                code = EXIT_ERROR;
-                continue;
-            }
-        };
-        let parts: Vec<(Option<usize>, Option<u64>, &[u8])> = if mbox::is_mbox(&bytes) {
-            mbox::messages(&bytes)
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (Some(i), Some(m.offset as u64), m.bytes))
-                .collect()
-        } else {
-            vec![(None, None, &bytes[..])]
-        };
-        // Every message of the file is prepared first, so that their DNS questions are
-        // resolved together.
-        let prepared: Vec<_> = parts
-            .iter()
-            .map(|(_, _, msg)| hopsleuth::prepare(msg, options))
-            .collect();
-        let reports = hopsleuth::finish_all(prepared, options, dns);
-        for ((index, offset, msg), result) in parts.into_iter().zip(reports) {
-            if args.add_header {
-                if let Err(e) = &result {
-                    let at = index.map(|i| format!(" (message {i})")).unwrap_or_default();
-                    eprintln!("hopsleuth: {name}{at}: {e}; passed through unchanged");
-                    code = EXIT_ERROR;
-                }
-                write_with_header(&mut out, msg, result.ok().as_ref())?;
-                continue;
-            }
-            match result {
-                Ok(mut report) => {
-                    report.source = Source {
-                        path: name.clone(),
-                        index,
-                        offset,
-                    };
-                    write_report(&mut out, &report, args)?;
-                }
-                Err(e) => {
-                    let at = index.map(|i| format!(" (message {i})")).unwrap_or_default();
-                    eprintln!("hopsleuth: {name}{at}: {e}");
-                    code = EXIT_ERROR;
-                }
-            }
+    let scan_options = ScanOptions {
+        options,
+        dns,
+        render,
+        error_records: false,
+        ..ScanOptions::default()
+    };
+    let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout());
+    let mut on_event = |e: Event| {
+        if let Some(line) = event_line(&e) {
+            eprintln!("{line}");
         }
-    }
+    };
+    let summary = scan::run(&input_paths(args), &scan_options, &mut out, &mut on_event)?;
     out.flush()?;
-    Ok(code)
+    Ok(if summary.errors > 0 { EXIT_ERROR } else { 0 })
+}
+
+/// What a scan event tells a person on stderr (nothing for progress).
+fn event_line(e: &hopsleuth::scan::Event) -> Option<String> {
+    use hopsleuth::scan::Event;
+    match e {
+        Event::Error { source, error } => {
+            let at = source
+                .index
+                .map(|i| format!(" (message {i})"))
+                .unwrap_or_default();
+            Some(format!("hopsleuth: {}{at}: {error}", source.path))
+        }
+        Event::Skipped { path, reason } => Some(format!("hopsleuth: {path}: skipped ({reason})")),
+        Event::Progress { .. } => None,
+    }
 }
 
 /// A rule as `rules --format json` lists it.
@@ -225,27 +235,17 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     // Not a locked handle: the scan writes from its own output thread.
     let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout());
     let mut on_event = |e: Event| match e {
-        Event::Error { source, error } => {
-            let at = source
-                .index
-                .map(|i| format!(" (message {i})"))
-                .unwrap_or_default();
-            let line = format!("hopsleuth: {}{at}: {error}", source.path);
-            match &progress {
-                Some(bar) => bar.println(line),
-                None => eprintln!("{line}"),
-            }
-        }
-        Event::Skipped { path, reason } => {
-            let line = format!("hopsleuth: {path}: skipped ({reason})");
-            match &progress {
-                Some(bar) => bar.println(line),
-                None => eprintln!("{line}"),
-            }
-        }
         Event::Progress { messages } => {
             if let Some(bar) = &progress {
                 bar.set_position(messages);
+            }
+        }
+        other => {
+            if let Some(line) = event_line(&other) {
+                match &progress {
+                    Some(bar) => bar.println(line),
+                    None => eprintln!("{line}"),
+                }
             }
         }
     };
@@ -308,56 +308,15 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         (FailOn::Suspicious, Some(v)) => v != hopsleuth::Verdict::Clean,
         (FailOn::Forged, Some(v)) => v == hopsleuth::Verdict::Forged,
     };
-    Ok(if summary.errors > 0 {
-        EXIT_ERROR
-    } else if failed {
-        EXIT_FAIL_ON
-    } else {
-        0
-    })
-}
-
-fn read_input(path: &Path) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        io::stdin().lock().read_to_end(&mut bytes)?;
-    } else {
-        std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    // A verdict at or above --fail-on is never hidden by an error elsewhere: the two add.
+    let mut code = 0;
+    if failed {
+        code |= EXIT_FAIL_ON;
     }
-    Ok(bytes)
-}
-
-/// Writes `msg` unchanged except for one `X-Hopsleuth` header at the top (after an mbox
-/// `From ` line), using the message's own line ending. Without a report, `msg` as is.
-fn write_with_header(out: &mut impl Write, msg: &[u8], report: Option<&Report>) -> io::Result<()> {
-    let Some(report) = report else {
-        return out.write_all(msg);
-    };
-    let first_line_end = msg.iter().position(|&b| b == b'\n');
-    let crlf = first_line_end.is_some_and(|i| i > 0 && msg[i - 1] == b'\r');
-    let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-    let split_at = if msg.starts_with(b"From ") {
-        first_line_end.map_or(msg.len(), |i| i + 1)
-    } else {
-        0
-    };
-    out.write_all(&msg[..split_at])?;
-    if split_at == msg.len() && split_at > 0 && !msg.ends_with(b"\n") {
-        out.write_all(eol)?;
+    if summary.errors > 0 {
+        code |= EXIT_ERROR;
     }
-    out.write_all(b"X-Hopsleuth: ")?;
-    out.write_all(report.filter_header_value().as_bytes())?;
-    out.write_all(eol)?;
-    out.write_all(&msg[split_at..])
-}
-
-fn write_report(out: &mut impl Write, report: &Report, args: &AnalyzeArgs) -> io::Result<()> {
-    match args.format {
-        Format::Json if args.pretty => writeln!(out, "{}", report.to_json_pretty()),
-        Format::Json => writeln!(out, "{}", report.to_json()),
-        Format::Text => writeln!(out, "{}", hopsleuth::report::text::render(report)),
-        Format::Spamassassin => write!(out, "{}", hopsleuth::report::spamassassin::render(report)),
-    }
+    Ok(code)
 }
 
 #[cfg(test)]

@@ -5,14 +5,15 @@
 //! the output is deterministic and memory stays bounded whatever the mailbox size. Input
 //! files are only ever opened for reading.
 
-pub mod reader;
+mod batch;
+pub mod open;
 mod walk;
 
+use crate::mbox::{Layout, Reader};
 use crate::report::{Report, Source, Verdict};
 use crate::resolver::Dns;
 use crate::{AnalyzeError, Options, Prepared};
 use rayon::prelude::*;
-use reader::RawMessage;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -32,6 +33,23 @@ pub struct ScanOptions {
     pub batch: usize,
     /// The resolver, or `None` for no DNS.
     pub dns: Option<Arc<Dns>>,
+    /// How a report is written (NDJSON unless told otherwise).
+    pub render: Render,
+    /// Write an error record (`{"source":…,"error":…}`) to the output for an input that
+    /// could not be read; the error is an [`Event`] either way.
+    pub error_records: bool,
+    /// Bytes of finished reports a batch may hold before it is written: batches shrink
+    /// when reports are large, so memory stays bounded whatever the messages.
+    pub batch_bytes: usize,
+}
+
+/// Writes a report into a line buffer (newline included).
+pub type Render = fn(&Report, &mut Vec<u8>);
+
+/// The scan's own format: one line of JSON.
+pub fn render_ndjson(report: &Report, out: &mut Vec<u8>) {
+    report.write_json(out);
+    out.push(b'\n');
 }
 
 impl Default for ScanOptions {
@@ -40,6 +58,9 @@ impl Default for ScanOptions {
             options: Options::default(),
             batch: 512,
             dns: None,
+            render: render_ndjson,
+            error_records: true,
+            batch_bytes: 32 << 20,
         }
     }
 }
@@ -98,20 +119,6 @@ struct ErrorRecord<'a> {
     error: &'a str,
 }
 
-/// Prepares a message read as a header block and a body length.
-fn prepare_raw(raw: &RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
-    if raw.header_truncated {
-        return Err(AnalyzeError::NotMail(
-            crate::message::SplitError::HeaderTooLarge {
-                limit: options.limits.max_header_bytes,
-            },
-        ));
-    }
-    let mut prepared = crate::prepare(&raw.header, options)?;
-    prepared.message.body_length = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
-    Ok(prepared)
-}
-
 /// A prepared message: finished now without DNS, or left for the batch's DNS stage.
 fn prepared_done(
     prepared: Result<Prepared, AnalyzeError>,
@@ -127,7 +134,7 @@ fn prepared_done(
         Ok(p) => {
             let mut report = p.finish(None, &scan.options);
             report.source = source;
-            report_done(report)
+            report_done(report, scan)
         }
     }
 }
@@ -155,7 +162,7 @@ fn resolve_pending(done: Vec<Done>, scan: &ScanOptions) -> Vec<Done> {
     let write = |finished: Result<(Report, Source), Done>| match finished {
         Ok((mut report, source)) => {
             report.source = source;
-            report_done(report)
+            report_done(report, scan)
         }
         Err(passed) => passed,
     };
@@ -191,6 +198,8 @@ enum Done {
     Mbox {
         name: String,
         stream: Box<dyn Read + Send>,
+        /// Look-ahead into the file, to check `Content-Length` (none for a pipe).
+        peek: Option<crate::mbox::reader::Peek<'static>>,
     },
     /// The outcomes of a small mbox's messages, analysed by one worker.
     Many(Vec<Done>),
@@ -201,23 +210,25 @@ enum Done {
     },
 }
 
-/// Mbox files up to this size are analysed whole by one worker (most mailbox files, and
-/// every single-message file with a `From ` line); larger ones are streamed in batches.
-const SMALL_MBOX: u64 = 4 * 1024 * 1024;
+/// Files up to this size are read whole and analysed by one worker (nearly every message
+/// file, and most mailbox files); larger ones are read as a stream.
+const SMALL_FILE: u64 = 4 * 1024 * 1024;
 
-/// Opens a file and reads its start: an mbox is handed back for streaming, a message is
-/// read (header block and body length only) and analysed.
+/// Opens a file (a regular file only: see [`open`]) and reads it.
 fn process_file(path: &std::path::Path, explicit: bool, scan: &ScanOptions) -> Done {
-    let name = path
-        .to_str()
-        .map_or_else(|| path.display().to_string(), str::to_owned);
-    let cannot = |e: io::Error| read_error(name.clone(), e);
-    let file = match std::fs::File::open(path) {
+    let name = walk::display(path);
+    let file = match open::regular_file(path) {
         Ok(f) => f,
-        Err(e) => return cannot(e),
+        Err(open::Refused::NotRegular(kind)) if !explicit => {
+            return Done::Skipped {
+                path: name,
+                reason: format!("{kind}, not a regular file"),
+            };
+        }
+        Err(e) => return error_done(source_of(name), e.to_string()),
     };
     let len = file.metadata().map_or(u64::MAX, |m| m.len());
-    if len > SMALL_MBOX {
+    if len > SMALL_FILE {
         return process_large_file(name, file, explicit, scan);
     }
     // Small files (nearly all): read into this worker's reused buffer, as many bytes as the
@@ -238,6 +249,14 @@ thread_local! {
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+fn source_of(path: String) -> Source {
+    Source {
+        path,
+        index: None,
+        offset: None,
+    }
+}
+
 /// A whole small file, read: a message, a mailbox (usually of one message), or not mail.
 fn process_small_file(name: String, bytes: &[u8], explicit: bool, scan: &ScanOptions) -> Done {
     let head = &bytes[..bytes.len().min(512)];
@@ -252,57 +271,55 @@ fn process_small_file(name: String, bytes: &[u8], explicit: bool, scan: &ScanOpt
             reason: reason.into(),
         };
     }
-    if crate::mbox::is_mbox(head) {
-        // Most mailbox-format files hold one message: analyse it in place.
-        if let Some(body_len) = reader::single_message_body_len(bytes) {
-            let prepared = crate::prepare(bytes, &scan.options).map(|mut p| {
-                p.message.body_length = usize::try_from(body_len).unwrap_or(usize::MAX);
-                p
-            });
-            let source = Source {
-                path: name,
-                index: Some(0),
-                offset: Some(0),
-            };
-            return prepared_done(prepared, source, scan);
-        }
-        let reader =
-            reader::MboxReader::new(io::Cursor::new(bytes), scan.options.limits.max_header_bytes);
-        let done = reader
-            .map(|item| match item {
-                Ok(raw) => process(
-                    Unit::Message {
-                        path: name.clone(),
-                        raw,
-                    },
-                    scan,
-                ),
-                Err(e) => read_error(name.clone(), e),
-            })
-            .collect();
-        return Done::Many(done);
+    let limits = &scan.options.limits;
+    if !crate::mbox::is_mbox(head) {
+        // The whole message is in memory: what the reader would keep of it, and more.
+        return prepared_done(crate::prepare(bytes, &scan.options), source_of(name), scan);
     }
-    let source = Source {
-        path: name,
-        index: None,
-        offset: None,
-    };
-    prepared_done(crate::prepare(bytes, &scan.options), source, scan)
+    // Most mailbox-format files hold one message: analyse it in place.
+    if crate::mbox::reader::is_single_message(bytes)
+        && bytes.len() as u64 <= limits.max_message_bytes
+    {
+        let source = Source {
+            path: name,
+            index: Some(0),
+            offset: Some(0),
+        };
+        return prepared_done(crate::prepare(bytes, &scan.options), source, scan);
+    }
+    let reader = Reader::in_memory(
+        bytes,
+        Layout::Mbox,
+        limits.max_header_bytes,
+        limits.max_message_bytes,
+    );
+    let done = reader
+        .map(|item| match item {
+            Ok(raw) => process(
+                Unit::Message {
+                    path: name.clone(),
+                    raw,
+                },
+                scan,
+            ),
+            Err(e) => read_error(name.clone(), e),
+        })
+        .collect();
+    Done::Many(done)
 }
 
-/// A file over [`SMALL_MBOX`]: an mbox is streamed by the driver, a single message is read
-/// as its header block plus a count of body bytes.
+/// A file over [`SMALL_FILE`]: an mbox is streamed by the driver, a single message is read
+/// as its header block plus a count of the bytes after it.
 fn process_large_file(
     name: String,
     mut file: std::fs::File,
     explicit: bool,
     scan: &ScanOptions,
 ) -> Done {
-    let cannot = |e: io::Error| read_error(name.clone(), e);
     let mut head = [0u8; 512];
     let n = match walk::read_up_to(&mut file, &mut head) {
         Ok(n) => n,
-        Err(e) => return cannot(e),
+        Err(e) => return read_error(name, e),
     };
     let head = &head[..n];
     if !explicit && !walk::looks_like_mail(head) {
@@ -311,34 +328,51 @@ fn process_large_file(
             reason: "not a mail message".into(),
         };
     }
-    stream_or_single(name, head, Box::new(file), scan)
+    let peek_file = file.try_clone().ok();
+    let peek = peek_file.map(|f| -> crate::mbox::reader::Peek<'static> {
+        Box::new(move |at, buf: &mut [u8]| open::read_at(&f, at, buf))
+    });
+    stream_or_single(name, head, Box::new(file), peek, scan)
 }
 
 /// Input whose first bytes `head` were already read from `rest`: an mbox goes back to the
-/// driver to be streamed; a single message is read as its header block plus a body count.
+/// driver to be streamed; a single message is read as its header block plus a count.
 fn stream_or_single(
     name: String,
     head: &[u8],
     rest: Box<dyn Read + Send>,
+    peek: Option<crate::mbox::reader::Peek<'static>>,
     scan: &ScanOptions,
 ) -> Done {
     let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head.to_vec()).chain(rest));
     if crate::mbox::is_mbox(head) {
-        return Done::Mbox { name, stream };
+        return Done::Mbox { name, stream, peek };
     }
-    match reader::read_single(stream, scan.options.limits.max_header_bytes) {
-        Ok((header, body_len, header_truncated)) => {
-            let raw = RawMessage {
-                index: None,
-                offset: 0,
-                header,
-                body_len,
-                header_truncated,
-            };
-            process(Unit::Message { path: name, raw }, scan)
-        }
-        Err(e) => read_error(name, e),
+    let limits = &scan.options.limits;
+    let mut reader = Reader::new(
+        io::BufReader::with_capacity(64 * 1024, stream),
+        Layout::Single,
+        limits.max_header_bytes,
+        limits.max_message_bytes,
+    );
+    // The header decides first: input that is not mail (`/dev/zero` on standard input) is
+    // not read on to its end.
+    let mut raw = match reader.read_head() {
+        Ok(Some(raw)) => raw,
+        Ok(None) => return error_done(source_of(name), "empty input: no header block".into()),
+        Err(e) => return read_error(name, e),
+    };
+    let prepared = match crate::prepare(&raw.header, &scan.options) {
+        Ok(p) => p,
+        Err(e) => return error_done(source_of(name), e.to_string()),
+    };
+    if let Err(e) = reader.read_body(&mut raw, None) {
+        return read_error(name, e);
     }
+    let mut prepared = prepared;
+    let after = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
+    prepared.message.body_length = prepared.message.body_length.saturating_add(after);
+    prepared_done(Ok(prepared), source_of(name), scan)
 }
 
 /// Line buffers the writer has finished with, for the workers to fill again.
@@ -371,12 +405,11 @@ fn recycle_line_buffers(lines: impl Iterator<Item = Vec<u8>>) {
     }
 }
 
-/// A finished report as an NDJSON line.
-fn report_done(report: Report) -> Done {
+/// A finished report as an output line.
+fn report_done(report: Report, scan: &ScanOptions) -> Done {
     let rules = report.scored_rules();
     let mut line = take_line_buffer();
-    report.write_json(&mut line);
-    line.push(b'\n');
+    (scan.render)(&report, &mut line);
     Done::Report {
         line,
         verdict: report.verdict,
@@ -391,7 +424,7 @@ fn process(unit: Unit, scan: &ScanOptions) -> Done {
             let mut head = [0u8; 512];
             let mut stdin = io::stdin();
             match walk::read_up_to(&mut stdin, &mut head) {
-                Ok(n) => stream_or_single("-".into(), &head[..n], Box::new(stdin), scan),
+                Ok(n) => stream_or_single("-".into(), &head[..n], Box::new(stdin), None, scan),
                 Err(e) => read_error("-".into(), e),
             }
         }
@@ -401,7 +434,7 @@ fn process(unit: Unit, scan: &ScanOptions) -> Done {
                 index: raw.index,
                 offset: raw.index.map(|_| raw.offset),
             };
-            prepared_done(prepare_raw(&raw, &scan.options), source, scan)
+            prepared_done(crate::prepare_read(&raw, &scan.options), source, scan)
         }
         Unit::Error {
             path,
@@ -460,7 +493,7 @@ pub fn run(
 ) -> io::Result<Summary> {
     let start = Instant::now();
     let mut units = walk::units(paths);
-    let batch = scan.batch.max(1);
+    let mut batch = batch::BatchSize::new(scan.batch, scan.batch_bytes);
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Done>>(1);
     let mut summary = std::thread::scope(|threads| {
         let writer = threads.spawn(move || -> io::Result<Summary> {
@@ -476,19 +509,22 @@ pub fn run(
         });
         loop {
             // Standard input cannot be read by a worker while others wait on it: alone.
-            let mut chunk: Vec<Unit> = Vec::with_capacity(batch);
+            let size = batch.next();
+            let mut chunk: Vec<Unit> = Vec::with_capacity(size.min(4096));
             for u in units.by_ref() {
                 let stdin = matches!(u, Unit::Stdin);
                 chunk.push(u);
-                if stdin || chunk.len() == batch {
+                if stdin || chunk.len() >= size {
                     break;
                 }
             }
             if chunk.is_empty() {
                 break;
             }
+            let inputs = chunk.len();
             let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
             let done = resolve_pending(done, scan);
+            batch.observe(inputs, output_bytes(&done));
             // A send fails only when the writer stopped on an error, which join reports.
             if to_writer.send(done).is_err() {
                 break;
@@ -511,24 +547,36 @@ pub fn run(
 fn stream_mbox(
     name: String,
     stream: Box<dyn Read + Send>,
+    peek: Option<crate::mbox::reader::Peek<'static>>,
     scan: &ScanOptions,
     summary: &mut Summary,
     out: &mut dyn Write,
     on_event: &mut dyn FnMut(Event),
 ) -> io::Result<()> {
-    let batch = scan.batch.max(1);
-    let max_header = scan.options.limits.max_header_bytes;
+    let limits = scan.options.limits;
+    // The reader learns each batch's size from the analysis, one batch behind.
+    let size = std::sync::atomic::AtomicUsize::new(
+        batch::BatchSize::new(scan.batch, scan.batch_bytes).next(),
+    );
+    let mut batch = batch::BatchSize::new(scan.batch, scan.batch_bytes);
     std::thread::scope(|threads| {
         let (to_analyse, chunks) = std::sync::mpsc::sync_channel::<Vec<Unit>>(1);
+        let size = &size;
         threads.spawn(move || {
-            let mut reader = reader::MboxReader::new(
+            let mut reader = Reader::new(
                 io::BufReader::with_capacity(256 * 1024, stream),
-                max_header,
+                Layout::Mbox,
+                limits.max_header_bytes,
+                limits.max_message_bytes,
             );
+            if let Some(peek) = peek {
+                reader = reader.with_peek(peek);
+            }
             loop {
+                let take = size.load(std::sync::atomic::Ordering::Relaxed);
                 let chunk: Vec<Unit> = reader
                     .by_ref()
-                    .take(batch)
+                    .take(take)
                     .map(|item| match item {
                         Ok(raw) => Unit::Message {
                             path: name.clone(),
@@ -549,8 +597,11 @@ fn stream_mbox(
             }
         });
         for chunk in chunks {
+            let inputs = chunk.len();
             let done: Vec<Done> = chunk.into_par_iter().map(|u| process(u, scan)).collect();
             let done = resolve_pending(done, scan);
+            batch.observe(inputs, output_bytes(&done));
+            size.store(batch.next(), std::sync::atomic::Ordering::Relaxed);
             write_done(done, scan, summary, out, on_event)?;
             on_event(Event::Progress {
                 messages: summary.messages + summary.errors,
@@ -558,6 +609,17 @@ fn stream_mbox(
         }
         Ok(())
     })
+}
+
+/// Bytes of output a batch's outcomes hold.
+fn output_bytes(done: &[Done]) -> usize {
+    done.iter()
+        .map(|d| match d {
+            Done::Report { line, .. } | Done::Error { line, .. } => line.len(),
+            Done::Many(many) => output_bytes(many),
+            _ => 0,
+        })
+        .sum()
 }
 
 fn write_done(
@@ -594,7 +656,9 @@ fn write_done(
                 source,
                 error,
             } => {
-                ready.push(line);
+                if scan.error_records {
+                    ready.push(line);
+                }
                 summary.errors += 1;
                 on_event(Event::Error { source, error });
             }
@@ -602,9 +666,9 @@ fn write_done(
                 summary.skipped += 1;
                 on_event(Event::Skipped { path, reason });
             }
-            Done::Mbox { name, stream } => {
+            Done::Mbox { name, stream, peek } => {
                 write_lines(out, &mut ready)?;
-                stream_mbox(name, stream, scan, summary, out, on_event)?
+                stream_mbox(name, stream, peek, scan, summary, out, on_event)?
             }
             Done::Many(many) => {
                 write_lines(out, &mut ready)?;
@@ -615,7 +679,13 @@ fn write_done(
                 write_lines(out, &mut ready)?;
                 let mut report = prepared.finish(None, &scan.options);
                 report.source = source;
-                write_done(vec![report_done(report)], scan, summary, out, on_event)?
+                write_done(
+                    vec![report_done(report, scan)],
+                    scan,
+                    summary,
+                    out,
+                    on_event,
+                )?
             }
         }
     }

@@ -5,7 +5,7 @@
 //! (walked recursively in name order; hidden and non-mail files skipped with a reason), or
 //! `-` for standard input.
 
-use super::reader::RawMessage;
+use crate::mbox::RawMessage;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -64,6 +64,9 @@ pub struct Units {
     queue: VecDeque<Pending>,
     /// Units ready to hand out before looking at the queue (skip notices).
     ready: VecDeque<Unit>,
+    /// Directories already walked, by (device, inode): a symbolic link back up the tree,
+    /// or a second link to a directory, is walked once.
+    visited: std::collections::HashSet<(u64, u64)>,
 }
 
 /// Starts a stream over `paths`.
@@ -78,10 +81,11 @@ pub fn units(paths: &[PathBuf]) -> Units {
             })
             .collect(),
         ready: VecDeque::new(),
+        visited: std::collections::HashSet::new(),
     }
 }
 
-fn display(path: &Path) -> String {
+pub(super) fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
@@ -91,27 +95,41 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'))
 }
 
-/// Sorted entries of a directory.
-/// Entries of a directory in name order, each with whether it is a directory. The type
-/// comes from the directory listing itself (no `stat` per file); only symbolic links are
-/// followed with one.
-fn entries(dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {
+/// What a directory entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    /// A FIFO, socket, device or dangling link: never opened.
+    Other(&'static str),
+}
+
+/// Longest path the system opens (Linux `PATH_MAX`, with its terminating NUL).
+const PATH_MAX: usize = 4096;
+
+/// Entries of a directory in name order, each with what it is. The type comes from the
+/// directory listing itself (no `stat` per file); only symbolic links are followed with one.
+fn entries(dir: &Path) -> io::Result<Vec<(PathBuf, Kind)>> {
     let mut v = Vec::new();
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let path = e.path();
-        let is_dir = match e.file_type() {
-            Ok(t) if t.is_symlink() => path.is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => path.is_dir(),
+        let file_type = match e.file_type() {
+            Ok(t) if t.is_symlink() => std::fs::metadata(&path).map(|m| m.file_type()),
+            other => other,
+        };
+        let kind = match file_type {
+            Ok(t) if t.is_dir() => Kind::Dir,
+            Ok(t) if t.is_file() => Kind::File,
+            Ok(t) => Kind::Other(super::open::kind(t)),
+            // A dangling link, or gone since the listing: opening says why.
+            Err(_) => Kind::File,
         };
         // The name is kept beside the path: sorting by `Path::file_name` re-parses paths.
-        v.push((e.file_name(), path, is_dir));
+        v.push((e.file_name(), path, kind));
     }
     v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(v.into_iter()
-        .map(|(_, path, is_dir)| (path, is_dir))
-        .collect())
+    Ok(v.into_iter().map(|(_, path, kind)| (path, kind)).collect())
 }
 
 fn is_maildir(dir: &Path) -> bool {
@@ -141,29 +159,64 @@ pub(super) fn looks_like_mail(head: &[u8]) -> bool {
 
 impl Units {
     fn expand_dir(&mut self, dir: &Path) -> Option<Unit> {
+        let cannot = |error: String| {
+            Some(Unit::Error {
+                path: display(dir),
+                index: None,
+                offset: None,
+                error,
+            })
+        };
+        match std::fs::metadata(dir) {
+            Ok(m) => {
+                use std::os::unix::fs::MetadataExt;
+                if !self.visited.insert((m.dev(), m.ino())) {
+                    return Some(Unit::Skipped {
+                        path: display(dir),
+                        reason: "a directory already walked (a symbolic link loop, or a second link to it)".into(),
+                    });
+                }
+            }
+            Err(e) => return cannot(format!("cannot read directory: {e}")),
+        }
+        if dir.as_os_str().len() + 2 > PATH_MAX {
+            return cannot(format!(
+                "path longer than PATH_MAX ({PATH_MAX} bytes): this directory and everything below it not read"
+            ));
+        }
         let list = match entries(dir) {
             Ok(l) => l,
-            Err(e) => {
-                return Some(Unit::Error {
-                    path: display(dir),
-                    index: None,
-                    offset: None,
-                    error: format!("cannot read directory: {e}"),
-                });
-            }
+            Err(e) => return cannot(format!("cannot read directory: {e}")),
         };
         let mut next: Vec<Pending> = Vec::new();
         let mut skipped: Vec<Unit> = Vec::new();
+        let mut too_long = 0usize;
+        let mut keep =
+            |path: PathBuf, kind: Kind, next: &mut Vec<Pending>, skipped: &mut Vec<Unit>| {
+                if path.as_os_str().len() + 1 > PATH_MAX {
+                    too_long += 1;
+                    return;
+                }
+                match kind {
+                    Kind::Other(what) => skipped.push(Unit::Skipped {
+                        path: display(&path),
+                        reason: format!("{what}, not a regular file"),
+                    }),
+                    Kind::Dir | Kind::File => next.push(Pending::Path {
+                        path,
+                        explicit: false,
+                        is_dir: Some(kind == Kind::Dir),
+                    }),
+                }
+            };
         if is_maildir(dir) {
             for sub in ["cur", "new"] {
                 match entries(&dir.join(sub)) {
-                    Ok(files) => next.extend(files.into_iter().filter(|(f, _)| !is_hidden(f)).map(
-                        |(path, is_dir)| Pending::Path {
-                            path,
-                            explicit: false,
-                            is_dir: Some(is_dir),
-                        },
-                    )),
+                    Ok(files) => {
+                        for (path, kind) in files.into_iter().filter(|(f, _)| !is_hidden(f)) {
+                            keep(path, kind, &mut next, &mut skipped);
+                        }
+                    }
                     Err(e) => skipped.push(Unit::Error {
                         path: display(&dir.join(sub)),
                         index: None,
@@ -178,10 +231,17 @@ impl Units {
                     reason: "Maildir tmp/ holds messages still being delivered".into(),
                 });
             }
+            // Maildir++ folders: `.Name/` beside cur/ and new/, each a Maildir of its own.
+            for (path, kind) in list {
+                if kind == Kind::Dir && is_hidden(&path) && is_maildir(&path) {
+                    keep(path, kind, &mut next, &mut skipped);
+                }
+            }
         } else {
             // MH folders number their messages: order them numerically.
             let mut numbered: Vec<(u64, PathBuf)> = Vec::new();
-            for (path, is_dir) in list {
+            let mut rest: Vec<(PathBuf, Kind)> = Vec::new();
+            for (path, kind) in list {
                 let number = path
                     .file_name()
                     .and_then(|n| n.to_str())
@@ -191,23 +251,29 @@ impl Units {
                         path: display(&path),
                         reason: "hidden".into(),
                     });
-                } else if let (Some(n), false) = (number, is_dir) {
+                } else if let (Some(n), Kind::File) = (number, kind) {
                     numbered.push((n, path));
                 } else {
-                    next.push(Pending::Path {
-                        path,
-                        explicit: false,
-                        is_dir: Some(is_dir),
-                    });
+                    rest.push((path, kind));
                 }
             }
             numbered.sort();
-            let numbered = numbered.into_iter().map(|(_, path)| Pending::Path {
-                path,
-                explicit: false,
-                is_dir: Some(false),
+            for (_, path) in numbered {
+                keep(path, Kind::File, &mut next, &mut skipped);
+            }
+            for (path, kind) in rest {
+                keep(path, kind, &mut next, &mut skipped);
+            }
+        }
+        if too_long > 0 {
+            skipped.push(Unit::Error {
+                path: display(dir),
+                index: None,
+                offset: None,
+                error: format!(
+                    "{too_long} entries not read: their paths are longer than PATH_MAX ({PATH_MAX} bytes)"
+                ),
             });
-            next = numbered.chain(next).collect();
         }
         for p in next.into_iter().rev() {
             self.queue.push_front(p);
