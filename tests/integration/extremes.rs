@@ -406,3 +406,43 @@ fn entry_hop_past_the_last_hop() {
         }
     }
 }
+
+/// A live resolver whose clock is fixed at either end of `i64` (a library caller's
+/// `Clock::Fixed`): the answers' ages saturate, so the findings are those of a clock ten
+/// thousand days after the message (every hop old) or at the message's own time (every
+/// hop fresh). Against a real server on 127.0.0.1 serving the test zones.
+#[test]
+fn resolver_clock_at_the_ends_of_i64() {
+    use super::dns_server;
+    let server = dns_server::start(
+        &dns_server::fixture_zones(),
+        dns_server::Behaviour::default(),
+    );
+    let sent = "Mon, 23 Nov 2026 10:00:05 +0000";
+    let sent_ts = hopsleuth::date::parse_rfc3339("2026-11-23T10:00:05Z").expect("date");
+    let message = format!(
+        "Delivered-To: user@ours.test\n\
+         Received: from mail.a-corp.test (unknown [93.184.216.34]) by mx.ours.test (Postfix) with ESMTPS id 4AB1C2D3E4; {sent}\n\
+         From: someone@a-corp.test\nTo: user@ours.test\nSubject: clock\n\nbody\n"
+    );
+    let scored = |clock: Clock| -> Vec<(&'static str, u64)> {
+        let dns = Dns::new(&DnsSettings {
+            servers: vec![server.addr],
+            clock,
+            ..DnsSettings::default()
+        })
+        .expect("resolver");
+        let r = hopsleuth::analyze_with_dns(message.as_bytes(), &Options::default(), &dns)
+            .expect("mail");
+        assert!(r.dns.lookups > 0, "{:?}", r.dns);
+        r.findings
+            .iter()
+            .map(|f| (f.rule, f.score.to_bits()))
+            .collect()
+    };
+    let old = scored(Clock::Fixed(sent_ts + 10_000 * 86_400));
+    let fresh = scored(Clock::Fixed(sent_ts));
+    assert_ne!(old, fresh, "the message's age must matter for this check");
+    assert_eq!(scored(Clock::Fixed(i64::MAX)), old);
+    assert_eq!(scored(Clock::Fixed(i64::MIN)), fresh);
+}
