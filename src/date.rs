@@ -382,8 +382,15 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     )
 }
 
-/// RFC 3339 in UTC of a Unix timestamp.
+/// 0000-01-01T00:00:00Z, the first second RFC 3339 can write.
+const MIN_RFC3339_TIMESTAMP: i64 = -62_167_219_200;
+
+/// RFC 3339 in UTC of a Unix timestamp. An instant outside the years 0000 to 9999 (only a
+/// caller's clock can give one: dates read from mail never are) is written as the nearest
+/// one RFC 3339 can write, so that no report field is something else; the number beside it
+/// (`asked_ts`, `timestamp`) stays exact.
 pub fn rfc3339_utc(ts: i64) -> String {
+    let ts = ts.clamp(MIN_RFC3339_TIMESTAMP, MAX_TIMESTAMP);
     let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
     let mut out = datetime(y, [mo, d, h, mi, s]);
     out.push('Z');

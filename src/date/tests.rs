@@ -171,3 +171,20 @@ fn civil_roundtrip() {
         assert_eq!(back, ts);
     }
 }
+
+#[test]
+fn instants_rfc3339_cannot_write_are_written_as_the_nearest_it_can() {
+    assert_eq!(rfc3339_utc(i64::MAX), "9999-12-31T23:59:59Z");
+    assert_eq!(rfc3339_utc(MAX_TIMESTAMP + 1), "9999-12-31T23:59:59Z");
+    assert_eq!(rfc3339_utc(i64::MIN), "0000-01-01T00:00:00Z");
+    assert_eq!(rfc3339_utc(MIN_RFC3339_TIMESTAMP), "0000-01-01T00:00:00Z");
+    assert_eq!(
+        rfc3339_utc(MIN_RFC3339_TIMESTAMP + 86_399),
+        "0000-01-01T23:59:59Z"
+    );
+    assert_eq!(
+        days_from_civil(0, 1, 1) * 86_400,
+        MIN_RFC3339_TIMESTAMP,
+        "the constant is 0000-01-01"
+    );
+}

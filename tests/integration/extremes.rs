@@ -410,7 +410,8 @@ fn entry_hop_past_the_last_hop() {
 /// A live resolver whose clock is fixed at either end of `i64` (a library caller's
 /// `Clock::Fixed`): the answers' ages saturate, so the findings are those of a clock ten
 /// thousand days after the message (every hop old) or at the message's own time (every
-/// hop fresh). Against a real server on 127.0.0.1 serving the test zones.
+/// hop fresh), and the time asked is written as RFC 3339 all the same. Against a real
+/// server on 127.0.0.1 serving the test zones.
 #[test]
 fn resolver_clock_at_the_ends_of_i64() {
     use super::dns_server;
@@ -435,6 +436,15 @@ fn resolver_clock_at_the_ends_of_i64() {
         let r = hopsleuth::analyze_with_dns(message.as_bytes(), &Options::default(), &dns)
             .expect("mail");
         assert!(r.dns.lookups > 0, "{:?}", r.dns);
+        for a in &r.dns.answers {
+            // Written as the nearest instant RFC 3339 can write, the number kept exact.
+            assert!(
+                hopsleuth::date::parse_rfc3339(&a.asked_at).is_some(),
+                "{clock:?}: asked_at {}",
+                a.asked_at
+            );
+            assert_eq!(a.asked_ts, clock.now());
+        }
         r.findings
             .iter()
             .map(|f| (f.rule, f.score.to_bits()))
