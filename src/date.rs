@@ -5,6 +5,10 @@
 //! seconds (`07:53:55.516`), and the ctime form (`Fri Feb 07 10:18:12 2003 -0800`,
 //! `Fri Sep 14 14:36:56 EDT 2018`). Trailing text (`(PDT)`, comments) is left unread: the
 //! parser reports how many bytes it used so the caller can go on after the date.
+//!
+//! Every date read can be written in RFC 3339 (years 1970 to 9999 in local time and in
+//! UTC, offsets within ±23:59); one that cannot (`+2400`, `-9959`, `+999999`, a UTC
+//! instant in year 10000) is no date at all, and the caller keeps its raw text.
 
 use serde::Serialize;
 
@@ -64,6 +68,21 @@ fn is_space(b: u8) -> bool {
 /// far from overflow whatever a crafted header says.
 const MIN_YEAR: i64 = 1970;
 const MAX_YEAR: i64 = 9999;
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z): a local date late on the
+/// last day of 9999 with a negative offset falls in year 10000 in UTC, and is refused.
+const MAX_TIMESTAMP: i64 = 253_402_300_799;
+/// The largest offset RFC 3339 can write, in minutes (`+23:59`).
+const MAX_OFFSET_MINUTES: i32 = 23 * 60 + 59;
+
+/// What stands where a zone may be written.
+enum Zone {
+    /// An offset, in minutes east of UTC.
+    Offset(i32),
+    /// No zone: the text there is something else, left unread.
+    Absent,
+    /// A numeric zone no date can have (`+2400`, `-9959`, `+999999`): the date is invalid.
+    Invalid,
+}
 
 /// Parses a date at the start of `input` (leading white space and a day name allowed).
 /// Returns the date and the number of bytes consumed, or `None` when no date is there.
@@ -131,9 +150,13 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
     let mut offset = None;
     if !year_given_first {
         // ctime: the zone may come before or after the year.
-        if let Some(z) = cur.zone() {
-            offset = Some(z);
-            cur.skip_space();
+        match cur.zone() {
+            Zone::Offset(z) => {
+                offset = Some(z);
+                cur.skip_space();
+            }
+            Zone::Absent => {}
+            Zone::Invalid => return None,
         }
         let (y, digits) = cur.number_with_len(4)?;
         year = normalise_year(y, digits);
@@ -141,14 +164,16 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
         cur.skip_space();
         if offset.is_none() {
             match cur.zone() {
-                Some(z) => offset = Some(z),
-                None => cur.pos = after_year,
+                Zone::Offset(z) => offset = Some(z),
+                Zone::Absent => cur.pos = after_year,
+                Zone::Invalid => return None,
             }
         }
     } else {
         match cur.zone() {
-            Some(z) => offset = Some(z),
-            None => cur.pos = after_time,
+            Zone::Offset(z) => offset = Some(z),
+            Zone::Absent => cur.pos = after_time,
+            Zone::Invalid => return None,
         }
     }
 
@@ -163,8 +188,12 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
         + i64::from(hour) * 3600
         + i64::from(minute) * 60
         + i64::from(second);
+    let timestamp = local - i64::from(offset_minutes) * 60;
+    if timestamp > MAX_TIMESTAMP {
+        return None;
+    }
     let date = ParsedDate {
-        timestamp: local - i64::from(offset_minutes) * 60,
+        timestamp,
         offset_minutes,
         zone_given: offset.is_some(),
         year,
@@ -353,8 +382,15 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     )
 }
 
-/// RFC 3339 in UTC of a Unix timestamp.
+/// 0000-01-01T00:00:00Z, the first second RFC 3339 can write.
+const MIN_RFC3339_TIMESTAMP: i64 = -62_167_219_200;
+
+/// RFC 3339 in UTC of a Unix timestamp. An instant outside the years 0000 to 9999 (only a
+/// caller's clock can give one: dates read from mail never are) is written as the nearest
+/// one RFC 3339 can write, so that no report field is something else; the number beside it
+/// (`asked_ts`, `timestamp`) stays exact.
 pub fn rfc3339_utc(ts: i64) -> String {
+    let ts = ts.clamp(MIN_RFC3339_TIMESTAMP, MAX_TIMESTAMP);
     let (y, mo, d, h, mi, s) = civil_from_timestamp(ts);
     let mut out = datetime(y, [mo, d, h, mi, s]);
     out.push('Z');
@@ -447,17 +483,22 @@ impl Cursor<'_> {
         (len > 0).then_some((n, len))
     }
 
-    /// `+hhmm`, `-hhmm`, `+hh:mm`, or a zone name. Leaves the cursor unmoved on failure.
-    fn zone(&mut self) -> Option<i32> {
+    /// `+hhmm`, `-hhmm`, `+hh:mm`, `+hh`, or a zone name. Leaves the cursor unmoved when
+    /// no zone is there. A signed number of more than four digits, or one past `23:59`,
+    /// is [`Zone::Invalid`]: RFC 3339 cannot write it, and no clock wrote it. Three digits
+    /// (`-400`, seen in old spam) stay unread, as before.
+    fn zone(&mut self) -> Zone {
         let start = self.pos;
         match self.peek() {
             Some(sign @ (b'+' | b'-')) => {
                 self.pos += 1;
                 let digits_start = self.pos;
                 let mut value: i32 = 0;
+                let mut digits = 0;
                 while let Some(b) = self.peek().filter(u8::is_ascii_digit) {
-                    if self.pos - digits_start == 4 {
-                        break;
+                    digits += 1;
+                    if digits > 4 {
+                        return Zone::Invalid;
                     }
                     value = value * 10 + i32::from(b - b'0');
                     self.pos += 1;
@@ -465,32 +506,27 @@ impl Cursor<'_> {
                         self.pos += 1;
                     }
                 }
-                let digits = self.s[digits_start..self.pos]
-                    .iter()
-                    .filter(|b| b.is_ascii_digit())
-                    .count();
                 let (h, m) = match digits {
                     4 => (value / 100, value % 100),
                     1 | 2 => (value, 0),
                     _ => {
                         self.pos = start;
-                        return None;
+                        return Zone::Absent;
                     }
                 };
-                if m > 59 || h > 99 {
-                    self.pos = start;
-                    return None;
-                }
                 let minutes = h * 60 + m;
-                Some(if sign == b'-' { -minutes } else { minutes })
+                if m > 59 || minutes > MAX_OFFSET_MINUTES {
+                    return Zone::Invalid;
+                }
+                Zone::Offset(if sign == b'-' { -minutes } else { minutes })
             }
             _ => {
                 let w = self.alpha_word();
                 match w.and_then(named_zone) {
-                    Some(z) => Some(z),
+                    Some(z) => Zone::Offset(z),
                     None => {
                         self.pos = start;
-                        None
+                        Zone::Absent
                     }
                 }
             }

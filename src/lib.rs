@@ -45,6 +45,12 @@ use message::MessageInfo;
 use report::SCHEMA;
 
 /// What the analysis is allowed to do and told in advance.
+///
+/// Every value a caller can put here is safe: limits at 0 or `usize::MAX` (see [`Limits`]),
+/// a clock skew outside 0 to a year (clamped, [`rules::CheckSettings::clock_skew`]), DNS
+/// freshness at either end of `i64`, scores and bands that are NaN or infinite (they give
+/// meaningless verdicts, not panics; the configuration file refuses them), and an entry hop
+/// past the last hop handed to the planner or the rules (every hop is then outside).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Bounds on parsing.

@@ -7,6 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 /// Bounds applied while parsing one message.
+///
+/// Any value is accepted, and none can make the analysis panic or wrap around: 0 is
+/// obeyed (no header block fits in 0 bytes, no hop is parsed under `max_hops = 0`, no
+/// lookup is made under `max_dns_lookups = 0`), and `usize::MAX` is no limit at all
+/// (`tests/integration/extremes.rs` runs real messages under both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {

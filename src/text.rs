@@ -1,4 +1,32 @@
 //! Turning header bytes into text that is safe to print.
+//!
+//! Two layers. The report's values are header text with control characters made spaces
+//! ([`clean`], [`field`]): data, written to JSON as they are. Where text leaves the program
+//! for a person (the text report, SpamAssassin's relay lines, messages on stderr), it goes
+//! through [`terminal`] (header-derived text) or [`display_os`] / [`display_path`] (file
+//! names), which show as escapes every character that could move the cursor, start a line,
+//! reorder the text around it or hide itself:
+//!
+//! | escape | stands for |
+//! |---|---|
+//! | `\xHH` | one byte: an ASCII control (00 to 1F, 7F), or, in a file name, a byte that is not part of valid UTF-8 (80 to FF) |
+//! | `\u{H}` | a character that is a C1 control (U+0080 to U+009F), a format character (bidi embeddings, overrides, isolates and marks, U+202A to U+202E and U+2066 to U+2069; zero-width space and joiners, U+200B to U+200F; word joiner and invisible operators, U+2060 to U+2064; byte order mark U+FEFF; soft hyphen; tag characters; the rest of Unicode's `Cf`), or a line or paragraph separator (U+2028, U+2029) |
+//! | `\\` | a backslash (file names only) |
+//!
+//! In file names the escaping is reversible (read `\\`, `\xHH` and `\u{H}` back, every
+//! other character is itself), so two names that differ, if only in invalid bytes, never
+//! print the same. In header text a backslash stays as written: that output is for a
+//! person, and the JSON report keeps the exact value.
+//!
+//! JSON is left to the JSON writer: it escapes control characters as JSON requires, and a
+//! `\u202e` escape there would change no consumer's view (every parser gives back the
+//! same U+202E) while breaking the writer's promise to write byte for byte what serde_json
+//! writes. A program that shows a report's strings to a person is the one to escape them.
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::path::Path;
 
 /// Replaces control characters (including CR, LF and NUL) with spaces and the Unicode
 /// replacement character with `?`-free text kept as is. Header-derived text passes through
@@ -17,6 +45,112 @@ pub fn clean(s: &str) -> String {
         .filter(|&c| c != '\0')
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// True for a character that must not reach a terminal as itself: a control character
+/// (C0, DEL, C1), a format character (Unicode's `Cf`: bidi controls, zero-width characters,
+/// the byte order mark, soft hyphen, tag characters, ...), or a line or paragraph separator.
+pub fn is_unsafe_to_show(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            u32::from(c),
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x180E
+                | 0x200B..=0x200F
+                // U+2028, U+2029 (separators) and U+202A to U+202E (embeddings, overrides).
+                | 0x2028..=0x202E
+                // Word joiner, invisible operators, isolates, deprecated format characters.
+                | 0x2060..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+        )
+}
+
+/// Writes the escape of a character [`is_unsafe_to_show`] refuses: `\xHH` for ASCII,
+/// `\u{H}` (lower-case hex, as Rust writes it) above.
+fn push_escape(out: &mut String, c: char) {
+    let code = u32::from(c);
+    if code < 0x80 {
+        let _ = write!(out, "\\x{code:02x}");
+    } else {
+        let _ = write!(out, "\\u{{{code:x}}}");
+    }
+}
+
+/// Header-derived text as it may reach a terminal, a SpamAssassin header or stderr: every
+/// character [`is_unsafe_to_show`] refuses is shown as an escape (see the module docs), so
+/// nothing in a message can start a line, move the cursor, reorder what a person reads
+/// (a right-to-left override turning `exe.pdf` around) or hide in plain sight. Everything
+/// else, backslashes included, is kept; text that needs nothing is borrowed. Applying it to
+/// its own output, or to [`display_os`]'s, changes nothing.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    let safe = if s.is_ascii() {
+        !s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        !s.chars().any(is_unsafe_to_show)
+    };
+    if safe {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_to_show(c) {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A file name (or any OS string) for a person and for a report's `source.path`: valid
+/// UTF-8 as it is, except that characters [`is_unsafe_to_show`] refuses are escaped as
+/// [`terminal`] escapes them, each byte that is not part of valid UTF-8 is `\xHH`, and a
+/// backslash is `\\`. The escaping is reversible, so different names always give
+/// different text (`a\xff` for the byte 0xFF, `a\\xff` for the four characters). The
+/// bytes are the platform's encoding of the string ([`OsStr::as_encoded_bytes`]: the raw
+/// bytes on Unix).
+pub fn display_os(name: &OsStr) -> String {
+    let bytes = name.as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let plain = valid.is_ascii() && !valid.bytes().any(|b| b < 0x20 || b == 0x7f || b == b'\\');
+        if plain {
+            out.push_str(valid);
+        } else {
+            for c in valid.chars() {
+                if c == '\\' {
+                    out.push_str("\\\\");
+                } else if is_unsafe_to_show(c) {
+                    push_escape(&mut out, c);
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
+/// [`display_os`] of a path.
+pub fn display_path(path: &Path) -> String {
+    display_os(path.as_os_str())
 }
 
 /// Lossy UTF-8 of header bytes, cleaned, and whether the decoding was lossy.
@@ -158,6 +292,121 @@ mod tests {
         let (s, lossy_flag) = lossy(b"caf\xe9");
         assert!(lossy_flag);
         assert!(s.starts_with("caf"));
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads [`display_os`]'s escapes back into bytes; `None` for text it cannot have written.
+    fn undo(shown: &str) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut rest = shown;
+        while let Some(c) = rest.chars().next() {
+            rest = &rest[c.len_utf8()..];
+            if c != '\\' {
+                shown_as_itself(c)?;
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+            if let Some(r) = rest.strip_prefix('\\') {
+                out.push(b'\\');
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix('x') {
+                out.push(u8::from_str_radix(r.get(..2)?, 16).ok()?);
+                rest = &r[2..];
+            } else {
+                let r = rest.strip_prefix("u{")?;
+                let end = r.find('}')?;
+                let c = char::from_u32(u32::from_str_radix(&r[..end], 16).ok()?)?;
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                rest = &r[end + 1..];
+            }
+        }
+        Some(out)
+    }
+
+    /// An unescaped character in the output must be one that is shown as itself.
+    fn shown_as_itself(c: char) -> Option<()> {
+        (!is_unsafe_to_show(c)).then_some(())
+    }
+
+    #[test]
+    fn header_text_shows_what_hides_or_moves_text() {
+        assert!(matches!(terminal("mail.example.com"), Cow::Borrowed(_)));
+        assert!(matches!(terminal("caf\u{e9} \\ ok"), Cow::Borrowed(_)));
+        assert_eq!(
+            terminal("a\x1b[31mb\nc\r\t\x7f"),
+            "a\\x1b[31mb\\x0ac\\x0d\\x09\\x7f"
+        );
+        assert_eq!(
+            terminal("invoice\u{202e}fdp.exe"),
+            "invoice\\u{202e}fdp.exe"
+        );
+        for (c, shown) in [
+            ('\u{202a}', "\\u{202a}"),
+            ('\u{2066}', "\\u{2066}"),
+            ('\u{2069}', "\\u{2069}"),
+            ('\u{200b}', "\\u{200b}"),
+            ('\u{200f}', "\\u{200f}"),
+            ('\u{2060}', "\\u{2060}"),
+            ('\u{feff}', "\\u{feff}"),
+            ('\u{2028}', "\\u{2028}"),
+            ('\u{2029}', "\\u{2029}"),
+            ('\u{85}', "\\u{85}"),
+            ('\u{ad}', "\\u{ad}"),
+            ('\u{e0041}', "\\u{e0041}"),
+        ] {
+            assert_eq!(terminal(&format!("a{c}b")), format!("a{shown}b"), "{c:?}");
+        }
+        // Visible non-ASCII stays: accents, scripts written right to left, emoji.
+        for kept in [
+            "Grüße",
+            "\u{5e9}\u{5dc}\u{5d5}\u{5dd}",
+            "\u{1f600}",
+            "\u{2022}",
+        ] {
+            assert_eq!(terminal(kept), kept);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_names_keep_invalid_bytes_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let show = |b: &[u8]| display_os(OsStr::from_bytes(b));
+        assert_eq!(show(b"mail/cur/1.eml"), "mail/cur/1.eml");
+        assert_eq!(show(b"a\xff.eml"), "a\\xff.eml");
+        assert_eq!(show(b"a\\xff.eml"), "a\\\\xff.eml");
+        assert_ne!(show(b"a\xfe"), show(b"a\xff"));
+        assert_ne!(
+            show(b"a\xff"),
+            show(b"a\xef\xbf\xbd"),
+            "not the replacement character"
+        );
+        assert_eq!(show(b"new\nline\x1b[2J"), "new\\x0aline\\x1b[2J");
+        assert_eq!(show("\u{202e}lmth.exe".as_bytes()), "\\u{202e}lmth.exe");
+        assert_eq!(display_path(Path::new("caf\u{e9}")), "caf\u{e9}");
+    }
+
+    #[cfg(unix)]
+    proptest! {
+        #[test]
+        fn file_names_read_back_exactly(bytes in proptest::collection::vec(prop_oneof![Just(b'\\'), Just(b'x'), Just(0xff_u8), Just(0xe2), Just(0x80), Just(0xae), any::<u8>()], 0..40)) {
+            use std::os::unix::ffi::OsStrExt;
+            let shown = display_os(OsStr::from_bytes(&bytes));
+            prop_assert_eq!(undo(&shown), Some(bytes));
+            prop_assert_eq!(terminal(&shown), shown.as_str());
+        }
+
+        #[test]
+        fn header_text_is_shown_safely(s in "(\\PC|[\u{0}-\u{9f}\u{200b}-\u{200f}\u{2028}-\u{202e}\u{2060}-\u{206f}\u{feff}]){0,30}") {
+            let shown = terminal(&s);
+            prop_assert!(!shown.chars().any(is_unsafe_to_show), "{:?}", shown);
+            prop_assert_eq!(terminal(&shown), shown.as_ref());
+        }
     }
 }
 

@@ -103,10 +103,53 @@ fn rejects_absurd_values() {
     assert!(parse_date(b"not a date").is_none());
 }
 
+/// What is read is always writable as RFC 3339: offsets within ±23:59, UTC years to 9999.
+/// A date that cannot be is invalid (the caller keeps the raw text), not read in part.
 #[test]
-fn absurd_offset_is_not_consumed() {
-    let (d, _) = parse_date(b"1 Jan 2020 10:00:00 +99999").unwrap();
+fn dates_outside_rfc3339_are_invalid() {
+    for bad in [
+        "1 Jan 2020 10:00:00 +99999",
+        "Mon, 1 Jan 2024 00:00:00 +999999",
+        "Mon, 1 Jan 9999 23:59:60 -9959",
+        "Mon, 1 Jan 2024 00:00:00 +2400",
+        "Mon, 1 Jan 2024 00:00:00 -24:00",
+        "Mon, 1 Jan 2024 00:00:00 +99",
+        "Mon, 1 Jan 2024 00:00:00 +0160",
+        "Fri Dec 31 23:59:59 9999 -0001",
+        "Fri, 31 Dec 9999 23:59:59 -0001",
+        "Fri, 31 Dec 9999 23:59:60 +0000",
+        "Fri Sep 14 14:36:56 +2500 2018",
+    ] {
+        assert_eq!(parse_date(bad.as_bytes()), None, "{bad}");
+    }
+    for (good, utc, local) in [
+        (
+            "Fri, 31 Dec 9999 23:59:59 +0000",
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59+00:00",
+        ),
+        (
+            "Fri, 31 Dec 9999 23:59:59 +2359",
+            "9999-12-31T00:00:59Z",
+            "9999-12-31T23:59:59+23:59",
+        ),
+        (
+            "Mon, 1 Jan 2024 00:00:00 -2359",
+            "2024-01-01T23:59:00Z",
+            "2024-01-01T00:00:00-23:59",
+        ),
+    ] {
+        let d = parse(good);
+        assert_eq!(
+            (d.utc_rfc3339().as_str(), d.local_rfc3339().as_str()),
+            (utc, local)
+        );
+        assert_eq!(parse_rfc3339(utc), Some(d.timestamp), "{good}");
+    }
+    // Three digits (`-400` for EDT, in old spam) are no zone: the date is kept, in UTC.
+    let d = parse("Wed, 27 Jun 2001 3:36:25 -400 (EDT)");
     assert!(!d.zone_given);
+    assert_eq!(d.utc_rfc3339(), "2001-06-27T03:36:25Z");
 }
 
 #[test]
@@ -127,4 +170,21 @@ fn civil_roundtrip() {
             + i64::from(s);
         assert_eq!(back, ts);
     }
+}
+
+#[test]
+fn instants_rfc3339_cannot_write_are_written_as_the_nearest_it_can() {
+    assert_eq!(rfc3339_utc(i64::MAX), "9999-12-31T23:59:59Z");
+    assert_eq!(rfc3339_utc(MAX_TIMESTAMP + 1), "9999-12-31T23:59:59Z");
+    assert_eq!(rfc3339_utc(i64::MIN), "0000-01-01T00:00:00Z");
+    assert_eq!(rfc3339_utc(MIN_RFC3339_TIMESTAMP), "0000-01-01T00:00:00Z");
+    assert_eq!(
+        rfc3339_utc(MIN_RFC3339_TIMESTAMP + 86_399),
+        "0000-01-01T23:59:59Z"
+    );
+    assert_eq!(
+        days_from_civil(0, 1, 1) * 86_400,
+        MIN_RFC3339_TIMESTAMP,
+        "the constant is 0000-01-01"
+    );
 }

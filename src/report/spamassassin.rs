@@ -6,9 +6,11 @@ use super::Report;
 use crate::chain::hop::Hop;
 use crate::chain::trust::HopTrust;
 
-/// A value as SpamAssassin's relay format can carry it: no white space, no brackets.
+/// A value as SpamAssassin's relay format can carry it: no white space, no brackets, and
+/// nothing that could end the header line or hide and reorder text (escaped as
+/// [`crate::text::terminal`] escapes it).
 fn token(s: Option<&str>) -> String {
-    crate::text::clean(s.unwrap_or_default())
+    crate::text::terminal(s.unwrap_or_default())
         .chars()
         .map(|c| {
             if c.is_whitespace() || c == '[' || c == ']' {
@@ -30,7 +32,10 @@ fn relay(h: &Hop) -> String {
     let helo = match helo {
         Some(l) if l.starts_with('[') => {
             let inner = l.trim_matches(['[', ']']);
-            format!("!{}!", inner.strip_prefix("IPv6:").unwrap_or(inner))
+            format!(
+                "!{}!",
+                token(Some(inner.strip_prefix("IPv6:").unwrap_or(inner)))
+            )
         }
         other => token(other),
     };

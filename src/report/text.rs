@@ -4,8 +4,9 @@ use super::Report;
 use crate::chain::hop::Hop;
 use std::fmt::Write;
 
-/// Renders the report as text. Every header-derived value is cleaned of control characters
-/// first, so nothing in a message can start a new line or move the cursor.
+/// Renders the report as text. Every value that is not our own words goes through
+/// [`crate::text::terminal`] first, so nothing in a message (or a file name, or a DNS
+/// answer) can start a new line, move the cursor, reorder or hide text.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let src = match (report.source.index, report.source.offset) {
@@ -129,7 +130,7 @@ fn dns_lines(out: &mut String, report: &Report) {
             clean(&a.name),
             a.rcode.as_str(),
             clean(&records),
-            a.asked_at
+            clean(&a.asked_at)
         );
     }
 }
@@ -152,7 +153,7 @@ fn row(h: &Hop) -> [String; 7] {
         .map(str::to_string)
         .or_else(|| h.with.clone())
         .unwrap_or_else(|| "-".into());
-    let time = h.date.clone().unwrap_or_else(|| "-".into());
+    let time = h.date.as_deref().map_or_else(|| "-".into(), clean);
     let delay = h.delay_s.map(duration).unwrap_or_else(|| "-".into());
     let trust = match h.trust {
         Some(crate::chain::trust::HopTrust::Trusted) => "ours",
@@ -191,7 +192,7 @@ fn source_name(s: crate::message::envelope::EnvelopeSource) -> String {
 }
 
 fn clean(s: &str) -> String {
-    crate::text::clean(s)
+    crate::text::terminal(s).into_owned()
 }
 
 fn clip(s: &str, max: usize) -> String {

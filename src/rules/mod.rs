@@ -126,18 +126,19 @@ impl<'a> Ctx<'a> {
         self.trust.entry_hop.and_then(|i| self.hops.get(i))
     }
 
-    /// Hops written by the outside (below the entry hop).
+    /// Hops written by the outside (below the entry hop). An entry hop past the last hop
+    /// (a library caller's `TrustReport`) leaves every hop outside.
     pub fn below_entry(&self) -> &'a [Hop] {
         match self.trust.entry_hop {
-            Some(i) => &self.hops[..i],
+            Some(i) => self.hops.get(..i).unwrap_or(self.hops),
             None => &[],
         }
     }
 
-    /// The entry hop and everything below it.
+    /// The entry hop and everything below it (every hop, for an entry past the last).
     pub fn outside(&self) -> &'a [Hop] {
         match self.trust.entry_hop {
-            Some(i) => &self.hops[..=i],
+            Some(i) => self.hops.get(..=i).unwrap_or(self.hops),
             None => &[],
         }
     }

@@ -180,51 +180,63 @@ fn extreme_clock_skew_is_bounded() {
 
 #[test]
 fn absurd_dates() {
-    // Dates that cannot exist: no timestamp on the hop (which says why) and DATE002 on the
-    // Date header.
+    // Dates that cannot exist, or that RFC 3339 cannot write (a zone past ±23:59, a UTC
+    // instant past 9999): no timestamp on the hop (which says why, and keeps the header as
+    // written), the Date header's text kept with no UTC, and DATE002 on the Date header.
     for date in [
         "Mon, 1 Jan 99999999999999999999 00:00:00 +0000",
         "Mon, 1 Jan 2024 99:99:99 +0000",
         "Mon, 31 Feb 2024 00:00:00 +0000",
         "Thu, 29 Feb 2023 00:00:00 +0000",
         "Mon, 1 Jan 0001 00:00:00 -2359",
+        "Mon, 1 Jan 2024 00:00:00 +999999",
+        "Mon, 1 Jan 9999 23:59:60 -9959",
+        "Mon, 1 Jan 2024 00:00:00 +2400",
+        "Fri, 31 Dec 9999 23:59:59 -0001",
     ] {
         let msg = format!("Received: from a by b; {date}\nDate: {date}\n\nx");
         let report = run(msg.as_bytes()).expect("analysed");
         let hop = &report.hops[0];
         assert_eq!(hop.timestamp, None, "{date}");
+        assert_eq!((&hop.date, &hop.date_local), (&None, &None), "{date}");
         assert_eq!(hop.reason.as_deref(), Some("no valid date"), "{date}");
+        assert!(hop.raw.ends_with(date), "{date}: raw {:?}", hop.raw);
+        let header = report.headers.date.as_ref().expect("Date header");
+        assert_eq!(header.value, date);
+        assert_eq!((&header.utc, header.timestamp), (&None, None), "{date}");
         assert!(
             report.findings.iter().any(|f| f.rule == "DATE002"),
             "{date}: DATE002 did not fire: {:?}",
             report.findings
         );
     }
-    // A leap day and a leap second exist.
+    // A leap day, a leap second and the widest offsets exist, and every date read is
+    // written back as RFC 3339.
     for date in [
         "Thu, 29 Feb 2024 00:00:00 +0000",
         "Sat, 31 Dec 2016 23:59:60 +0000",
+        "Mon, 1 Jan 2024 00:00:00 -2359",
+        "Fri, 31 Dec 9999 23:59:59 +2359",
     ] {
         let msg = format!("Received: from a by b; {date}\nDate: {date}\n\nx");
         let report = run(msg.as_bytes()).expect("analysed");
-        assert!(report.hops[0].timestamp.is_some(), "{date}");
+        let hop = &report.hops[0];
+        let ts = hop.timestamp.expect(date);
+        let utc = hop.date.as_deref().expect(date);
+        assert_eq!(
+            hopsleuth::date::parse_rfc3339(utc),
+            Some(ts),
+            "{date}: {utc}"
+        );
+        let local = hop.date_local.as_deref().expect(date);
+        assert_eq!(
+            hopsleuth::date::parse_rfc3339(local),
+            Some(ts),
+            "{date}: {local}"
+        );
         assert!(
             !report.findings.iter().any(|f| f.rule == "DATE002"),
             "{date}"
-        );
-    }
-    // Dates at the edges of what is written: whatever is read stays inside years 1970 to
-    // 9999 (the hostile-input issue makes these two invalid outright).
-    for date in [
-        "Mon, 1 Jan 2024 00:00:00 +999999",
-        "Mon, 1 Jan 9999 23:59:60 -9959",
-    ] {
-        let msg = format!("Received: from a by b; {date}\nDate: {date}\n\nx");
-        let report = run(msg.as_bytes()).expect("analysed");
-        let ts = report.hops[0].timestamp.expect(date);
-        assert!(
-            (0..=253_402_300_800 + 86_400 * 5).contains(&ts),
-            "{date}: {ts}"
         );
     }
 }
@@ -247,6 +259,50 @@ fn header_values_cannot_inject_lines_into_text_output() {
         !json.contains('\n') && !json.contains('\r'),
         "NDJSON line must stay one line"
     );
+}
+
+/// Characters that reorder or hide text (bidi overrides and isolates, zero-width
+/// characters, the byte order mark) and Unicode's line and paragraph separators, put by a
+/// sender in every header the text and SpamAssassin outputs show: each reaches them as an
+/// escape, never as itself. JSON keeps the value exact (its readers get the characters).
+/// (Control characters, C1 included, are spaces already in the report's values.)
+#[test]
+fn invisible_and_reordering_characters_are_shown_escaped() {
+    let hiding = [
+        '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{200e}', '\u{200f}',
+        '\u{2060}', '\u{feff}', '\u{2028}', '\u{2029}',
+    ];
+    for c in hiding {
+        let msg = format!(
+            "Received: from evil{c}helo (rdns{c}.example [192.0.2.66]) by mx{c}.example.com (Postfix) with ESMTP id ID{c}1 for <u{c}@example.com>; Mon, 1 Jan 2024 00:00:00 +0000\n\
+             Received: from [192.0.2.67{c}] (x [192.0.2.67]) by evil{c}helo with SMTP; Mon, 1 Jan 2024 00:00:00 +0000\n\
+             From: pay{c}pal <a{c}@example.com>\nSubject: invoice{c}fdp.exe\nReturn-Path: <b{c}@example.com>\n\nbody\n"
+        );
+        let mut report = run(msg.as_bytes()).expect("analysed");
+        report.source.path = format!("dir{c}/1.eml");
+        let escape = format!("\\u{{{:x}}}", u32::from(c));
+        let text = hopsleuth::report::text::render(&report);
+        assert!(!text.contains(c), "{c:?} reached the text output:\n{text}");
+        for shown in ["invoice", "pay", "dir", "mx", "evil"] {
+            assert!(
+                text.contains(&format!("{shown}{escape}")),
+                "{c:?}: {shown} not escaped in\n{text}"
+            );
+        }
+        let sa = hopsleuth::report::spamassassin::render(&report);
+        assert!(!sa.contains(c), "{c:?} reached the relay lines: {sa}");
+        assert_eq!(sa.lines().count(), 2, "{sa}");
+        assert!(
+            sa.contains(&format!("by=mx{escape}.example.com")),
+            "{c:?}: {sa}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("JSON");
+        assert_eq!(
+            json["headers"]["subject"]["value"],
+            format!("invoice{c}fdp.exe")
+        );
+    }
 }
 
 #[test]

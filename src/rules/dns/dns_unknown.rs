@@ -79,7 +79,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if !mx_failures.is_empty() {
         out.add(
             &RULE,
-            ctx.trust.entry_hop.into_iter().collect(),
+            ctx.entry().map(|h| h.index).into_iter().collect(),
             format!(
                 "DNS gave no answer for {}: the MX routing check is unknown.",
                 describe(&mx_failures)

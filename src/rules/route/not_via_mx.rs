@@ -92,7 +92,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             None => return,
         },
     };
-    let ours = &ctx.hops[first_ours..];
+    let ours = ctx.hops.get(first_ours..).unwrap_or_default();
     let Some(report_hop) = ours.first() else {
         return;
     };
