@@ -26,9 +26,10 @@ pub fn run(paths: &[PathBuf], options: &hopsleuth::Options, dns: Option<&Dns>) -
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut code = 0;
     for path in paths {
-        let name = path.display().to_string();
+        let name = hopsleuth::text::display_path(path);
         let mut on_unchanged = |index: Option<usize>, e: &hopsleuth::AnalyzeError| {
             let at = index.map(|i| format!(" (message {i})")).unwrap_or_default();
+            let e = hopsleuth::text::terminal(&e.to_string()).into_owned();
             eprintln!("hopsleuth: {name}{at}: {e}; passed through unchanged");
         };
         let outcome = open_input(path).and_then(|(input, peek)| {
@@ -61,6 +62,7 @@ fn open_input(path: &Path) -> Result<Input, Failure> {
 }
 
 fn tempfail(name: &str, failure: &Failure) -> u8 {
+    let failure = hopsleuth::text::terminal(&failure.to_string()).into_owned();
     eprintln!(
         "hopsleuth: {name}: {failure}; exit {EX_TEMPFAIL} (temporary failure): the output is incomplete, the mail system keeps the message"
     );

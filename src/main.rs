@@ -39,7 +39,10 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("hopsleuth: {e:#}");
+            eprintln!(
+                "hopsleuth: {}",
+                hopsleuth::text::terminal(&format!("{e:#}"))
+            );
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -64,7 +67,10 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         // The filter's answer is its exit code: a recording that could not be written
         // loses no mail.
         return Ok(code.unwrap_or_else(|e| {
-            eprintln!("hopsleuth: {e:#}");
+            eprintln!(
+                "hopsleuth: {}",
+                hopsleuth::text::terminal(&format!("{e:#}"))
+            );
             add_header::EX_TEMPFAIL
         }));
     }
@@ -141,9 +147,14 @@ fn event_line(e: &hopsleuth::scan::Event) -> Option<String> {
                 .index
                 .map(|i| format!(" (message {i})"))
                 .unwrap_or_default();
+            // Paths are made terminal-safe where they are named; error texts quote headers.
+            let error = hopsleuth::text::terminal(error);
             Some(format!("hopsleuth: {}{at}: {error}", source.path))
         }
-        Event::Skipped { path, reason } => Some(format!("hopsleuth: {path}: skipped ({reason})")),
+        Event::Skipped { path, reason } => {
+            let reason = hopsleuth::text::terminal(reason);
+            Some(format!("hopsleuth: {path}: skipped ({reason})"))
+        }
         Event::Progress { .. } => None,
     }
 }
@@ -300,8 +311,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         );
     }
     if let Some(path) = &args.summary {
-        std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n")
-            .map_err(|e| anyhow::anyhow!("{}: cannot write summary: {e}", path.display()))?;
+        std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n").map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot write summary: {e}",
+                hopsleuth::text::display_path(path)
+            )
+        })?;
     }
     let failed = match (args.fail_on, summary.worst) {
         (FailOn::Never, _) | (_, None) => false,

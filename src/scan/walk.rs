@@ -86,7 +86,7 @@ pub fn units(paths: &[PathBuf]) -> Units {
 }
 
 pub(super) fn display(path: &Path) -> String {
-    path.display().to_string()
+    crate::text::display_path(path)
 }
 
 fn is_hidden(path: &Path) -> bool {

@@ -173,13 +173,14 @@ fn dns_freshness_at_the_ends_of_i64() {
 /// defaults, give the default reports.
 #[test]
 fn limits_at_usize_max_are_no_limits() {
-    let fields: [(&str, SetLimit); 7] = [
+    let fields: [(&str, SetLimit); 8] = [
         ("max_header_bytes", |l| l.max_header_bytes = usize::MAX),
         ("max_headers", |l| l.max_headers = usize::MAX),
         ("max_hops", |l| l.max_hops = usize::MAX),
         ("max_received_bytes", |l| l.max_received_bytes = usize::MAX),
         ("max_comment_depth", |l| l.max_comment_depth = usize::MAX),
         ("max_dns_lookups", |l| l.max_dns_lookups = usize::MAX),
+        ("max_message_bytes", |l| l.max_message_bytes = u64::MAX),
         ("all", |l| {
             *l = Limits {
                 max_header_bytes: usize::MAX,
@@ -188,6 +189,7 @@ fn limits_at_usize_max_are_no_limits() {
                 max_received_bytes: usize::MAX,
                 max_comment_depth: usize::MAX,
                 max_dns_lookups: usize::MAX,
+                max_message_bytes: u64::MAX,
             }
         }),
     ];

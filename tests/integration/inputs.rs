@@ -425,3 +425,46 @@ fn scan_exit_codes_add_up() {
         "both: the finding is not hidden"
     );
 }
+
+#[test]
+fn file_names_are_shown_safely_and_kept_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir("names");
+    let message = std::fs::read(manifest("samples/webmail.eml")).unwrap();
+    let names: [&[u8]; 3] = [b"x\xff.eml", b"x\xfe.eml", b"esc\x1b[31m\nred.eml"];
+    for name in names {
+        std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), &message).unwrap();
+    }
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"bad\x1b]0;title\x07")),
+        b"\x7fELF",
+    )
+    .unwrap();
+    let out = run_within(
+        TEN_S,
+        &["scan", dir.to_str().unwrap()],
+        Stdio::null(),
+        Stdio::piped(),
+    );
+    let paths: Vec<String> = lines(&out.stdout)
+        .iter()
+        .map(|r| r["source"]["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(paths.len(), 3);
+    let mut distinct = paths.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        3,
+        "names differing in invalid bytes stay apart: {paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.contains('\u{1b}') && !p.contains('\n'))
+    );
+    let err = stderr(&out);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains(r"bad\x1b]0;title\x07"), "{err}");
+}
