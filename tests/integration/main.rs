@@ -14,6 +14,7 @@ mod checks_corpus;
 mod cli;
 mod conformance;
 mod dns;
+mod dns_faults;
 mod hostile;
 mod mta_formats;
 mod near_misses;
