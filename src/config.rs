@@ -423,6 +423,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dns_budgets_and_canary() {
+        let dns = Settings::parse("[dns]\nmessage_budget_s = 2.5\nscan_budget_s = 10\n")
+            .unwrap()
+            .dns_settings()
+            .unwrap()
+            .expect("enabled");
+        assert_eq!(dns.message_budget, Duration::from_millis(2500));
+        assert_eq!(dns.scan_budget, Duration::from_secs(10));
+        assert_eq!(dns.canary.as_deref(), Some("a.root-servers.net"));
+        let off = Settings::parse("[dns]\ncanary = \"\"\n").unwrap();
+        assert_eq!(off.dns_settings().unwrap().unwrap().canary, None);
+        for bad in [
+            "[dns]\nmessage_budget_s = 0\n",
+            "[dns]\nscan_budget_s = -1\n",
+            "[dns]\nscan_budget_s = nan\n",
+            "[dns]\ncanary = \"not a name\"\n",
+        ] {
+            let e = Settings::parse(bad).unwrap().dns_settings().unwrap_err();
+            assert!(e.to_string().contains("DNS"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn dns_section_and_freshness() {
         let file = Settings::parse(
             "[checks]\ndns_fresh_days = 90\n[dns]\nservers = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]\ntimeout_s = 1.5\nconcurrency = 8\nenabled = true\n",

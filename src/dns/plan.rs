@@ -571,3 +571,45 @@ impl<'a> BatchPlan<'a> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alias(name: &str, target: Option<&str>, records: &[&str]) -> (Question, Answer) {
+        let q = Question::address(name, false).unwrap();
+        let mut a = Answer::empty(&q, Rcode::NoError, None, 7);
+        a.cname = target.map(|t| format!("{t}."));
+        a.answers = records.iter().map(|r| r.to_string()).collect();
+        a.ttl = Some(300);
+        (q, a)
+    }
+
+    #[test]
+    fn cname_chains_are_spliced_or_fail() {
+        let raw: HashMap<Question, Answer> = [
+            alias("a.example", Some("b.example"), &[]),
+            alias("b.example", None, &["192.0.2.1"]),
+            alias("loop1.example", Some("loop2.example"), &[]),
+            alias("loop2.example", Some("loop1.example"), &[]),
+            alias("open.example", Some("unasked.example"), &[]),
+        ]
+        .into_iter()
+        .collect();
+        let q = |n: &str| Question::address(n, false).unwrap();
+        let a = through_cnames(&q("a.example"), &raw).unwrap();
+        assert_eq!((a.name.as_str(), a.rcode), ("a.example.", Rcode::NoError));
+        assert_eq!(a.answers, ["192.0.2.1"]);
+        assert_eq!(next_cname_step(&q("a.example"), &raw), None);
+        let l = through_cnames(&q("loop1.example"), &raw).unwrap();
+        assert_eq!(l.rcode, Rcode::Error);
+        assert!(l.error.unwrap().contains("CNAME loop"));
+        assert_eq!(next_cname_step(&q("loop1.example"), &raw), None);
+        let o = through_cnames(&q("open.example"), &raw).unwrap();
+        assert!(o.error.unwrap().contains("not asked"));
+        assert_eq!(
+            next_cname_step(&q("open.example"), &raw),
+            Some(q("unasked.example"))
+        );
+    }
+}

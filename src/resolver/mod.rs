@@ -147,6 +147,8 @@ pub struct Dns {
     backend: Box<dyn Lookup>,
     sent: AtomicU64,
     failed: AtomicU64,
+    over_budget: AtomicU64,
+    distrusted: AtomicU64,
     cache: Mutex<cache::Cache>,
     record_to: Option<PathBuf>,
     used: Mutex<BTreeMap<Question, Answer>>,
@@ -199,6 +201,8 @@ impl Dns {
             backend,
             sent: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            over_budget: AtomicU64::new(0),
+            distrusted: AtomicU64::new(0),
             cache: Mutex::new(cache::Cache::new(cache_entries)),
             record_to,
             used: Mutex::new(BTreeMap::new()),
@@ -290,16 +294,19 @@ impl Dns {
         let Some(cut) = self.budget.call_deadline(started, deadline) else {
             let spent = Some(budget::SCAN_SPENT.to_string());
             let now = self.clock.now();
+            self.over_budget
+                .fetch_add(missing.len() as u64, Ordering::Relaxed);
             return missing
                 .iter()
                 .map(|q| Answer::empty(q, Rcode::Timeout, spent.clone(), now))
                 .collect();
         };
         let mut answers = self.backend.lookup_all_until(missing, cut);
-        if cut < deadline {
-            // Cut short by the scan budget, not the message's: say so.
-            for a in answers.iter_mut() {
-                if a.error.as_deref() == Some(budget::MESSAGE_SPENT) {
+        for a in answers.iter_mut() {
+            if a.error.as_deref() == Some(budget::MESSAGE_SPENT) {
+                self.over_budget.fetch_add(1, Ordering::Relaxed);
+                if cut < deadline {
+                    // Cut short by the scan budget, not the message's: say so.
                     a.error = Some(budget::SCAN_SPENT.to_string());
                 }
             }
@@ -332,6 +339,8 @@ impl Dns {
             mode: self.mode(),
             lookups: self.sent.load(Ordering::Relaxed),
             failed: self.failed.load(Ordering::Relaxed),
+            over_budget: self.over_budget.load(Ordering::Relaxed),
+            distrusted_batches: self.distrusted.load(Ordering::Relaxed),
         }
     }
 
@@ -354,6 +363,13 @@ pub struct DnsStats {
     pub lookups: u64,
     /// Of those, how many got no answer (timeout, SERVFAIL, REFUSED, not recorded, ...).
     pub failed: u64,
+    /// Questions left without an answer by a time budget (`--dns-message-budget`,
+    /// `--dns-scan-budget`): still open at the deadline, or not asked at all once the
+    /// run's budget was spent. Their checks are unknown.
+    pub over_budget: u64,
+    /// Batches whose answers were not believed: the resolver answered NXDOMAIN for every
+    /// name, the canary included (see [`health`]).
+    pub distrusted_batches: u64,
 }
 
 /// A poisoned lock only means another thread panicked mid-update; the map is still usable.
@@ -371,6 +387,7 @@ pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<Mes
     let mut answers = dns.resolve_until(&plan.questions(), deadline);
     follow_cnames(&mut plan, &mut answers, dns, deadline);
     if let Some(warning) = dns.health_warning(&answers, deadline) {
+        dns.distrusted.fetch_add(1, Ordering::Relaxed);
         return plan
             .answered(dns.mode(), &answers)
             .into_iter()

@@ -516,6 +516,7 @@ fn the_scan_budget_bounds_a_server_that_never_answers() {
         }
     }
     assert!(unasked > 100, "most questions were never asked: {unasked}");
+    assert!(dns.stats().over_budget > 100, "{:?}", dns.stats());
     // Once spent, the budget stays spent: a second batch sends nothing.
     let more = crafted_batch(120).split_off(100);
     let reports = hopsleuth::finish_all(prepared(&more), &options, Some(&dns));
@@ -562,6 +563,7 @@ fn a_resolver_that_denies_every_name_is_not_believed() {
     }
     let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(json["dns"]["warning"], warning);
+    assert_eq!(dns.stats().distrusted_batches, 1);
 }
 
 /// A message whose every name is NXDOMAIN in the fixture zones (no PTR, a HELO that does
