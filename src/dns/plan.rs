@@ -337,7 +337,7 @@ pub struct MessageDns {
     pub skipped: Vec<Question>,
     /// How many questions were wanted beyond the cap.
     pub over_cap: usize,
-    /// Why the answers were not used as evidence (a resolver that looks broken), when so.
+    /// Why the answers were not used as evidence (a DNS server that denies every name), when so.
     pub warning: Option<String>,
 }
 
@@ -441,7 +441,7 @@ pub struct DnsSection {
     pub skipped: usize,
     /// The answers, sorted by name then type.
     pub answers: Vec<Answer>,
-    /// Why the answers are not evidence, when the resolver looks broken (it answered
+    /// Why the answers are not evidence, when the DNS server looks broken (it answered
     /// NXDOMAIN for every name, the canary included): the DNS checks are then unknown and
     /// the verdict is the `--no-dns` one. `null` otherwise.
     pub warning: Option<String>,
