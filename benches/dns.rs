@@ -5,6 +5,10 @@
 //!    queries (counted at the server), across batches.
 //! 2. Concurrency: with a server that answers after 50 ms, a scan of 1,000 messages from
 //!    1,000 distinct addresses finishes in under 3 s.
+//! 3. Black hole: with a server that never answers and the default settings, a scan of
+//!    1,000 crafted messages (ten outside hops each, every address and name distinct:
+//!    32 questions a message) finishes in about a minute (target: under 90 s), every DNS
+//!    check unknown and every verdict the `--no-dns` one.
 //!
 //! It prints its figures and exits non-zero when a target is missed.
 
@@ -89,6 +93,40 @@ fn scan_with_dns(mbox: &Path, server: &dns_server::TestDns) -> (Duration, usize)
     (elapsed, lines)
 }
 
+/// An mbox of `n` crafted messages: ten outside hops each, every address and HELO distinct.
+fn write_crafted_mbox(path: &Path, n: usize) {
+    let mut mbox = String::new();
+    for m in 0..n {
+        write!(
+            mbox,
+            "From sender@bulk.test Mon Nov 23 10:00:05 2026\nDelivered-To: user@ours.test\n"
+        )
+        .unwrap();
+        // The newest hop is ours; each one below names a distinct outside host.
+        for h in 0..10 {
+            let i = m * 10 + h;
+            let (x, y) = (i / 250 % 250, i % 250 + 1);
+            let by = if h == 0 {
+                "mx.ours.test".to_string()
+            } else {
+                format!("r{}.bulk{m}.test", h - 1)
+            };
+            writeln!(
+                mbox,
+                "Received: from r{h}.bulk{m}.test (rd{h}.bulk{m}.test [45.{}.{x}.{y}]) by {by} (Postfix) with ESMTP id Q{m}H{h}; Mon, 23 Nov 2026 10:00:05 +0000",
+                34 + i / 62_500
+            )
+            .unwrap();
+        }
+        writeln!(
+            mbox,
+            "From: sender@bulk.test\nTo: user@ours.test\nSubject: m{m}\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <{m}@bulk.test>\n\nbody {m}\n"
+        )
+        .unwrap();
+    }
+    std::fs::write(path, mbox).unwrap();
+}
+
 fn main() {
     let tmp = std::env::temp_dir().join(format!("hopsleuth-dns-bench-{}", std::process::id()));
     let mut ok = true;
@@ -137,6 +175,52 @@ fn main() {
         ok = false;
     }
     drop(server);
+
+    // 3. A server that never answers, default settings (timeout, budgets).
+    let n = 1_000;
+    let silent = dns_server::silent();
+    let mbox = tmp.join("black-hole.mbox");
+    write_crafted_mbox(&mbox, n);
+    let dns = Dns::new(&DnsSettings {
+        servers: vec![silent.addr],
+        ..DnsSettings::default()
+    })
+    .expect("resolver");
+    let options = ScanOptions {
+        dns: Some(Arc::new(dns)),
+        ..ScanOptions::default()
+    };
+    let mut out: Vec<u8> = Vec::new();
+    let started = Instant::now();
+    scan::run(std::slice::from_ref(&mbox), &options, &mut out, &mut |_| {}).expect("scan");
+    let elapsed = started.elapsed();
+    let mut without: Vec<u8> = Vec::new();
+    scan::run(&[mbox], &ScanOptions::default(), &mut without, &mut |_| {}).expect("scan");
+    let verdicts = |out: &[u8]| -> Vec<(String, usize)> {
+        out.split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let r: serde_json::Value = serde_json::from_slice(l).expect("NDJSON");
+                (
+                    r["verdict"].to_string(),
+                    r["dns"]["lookups"].as_u64().unwrap_or(0) as usize,
+                )
+            })
+            .collect()
+    };
+    let (with, none) = (verdicts(&out), verdicts(&without));
+    let same = with.iter().zip(&none).filter(|(a, b)| a.0 == b.0).count();
+    let questions: usize = with.iter().map(|(_, q)| q).sum();
+    println!(
+        "black hole (never answers, defaults): {} crafted messages, {questions} questions, in {:.1} s; {same} verdicts equal to --no-dns",
+        with.len(),
+        elapsed.as_secs_f64()
+    );
+    if with.len() != n || same != n || elapsed >= Duration::from_secs(90) {
+        println!("  MISSED: want {n} reports, all with the --no-dns verdict, in under 90 s");
+        ok = false;
+    }
+    drop(silent);
 
     std::fs::remove_dir_all(&tmp).ok();
     if !ok {

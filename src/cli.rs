@@ -126,6 +126,20 @@ pub struct DnsArgs {
     /// DNS lookups in flight at once (default 64).
     #[arg(long, value_name = "N")]
     pub dns_concurrency: Option<usize>,
+    /// Seconds DNS may take per message (default 5): lookups still open then are
+    /// unknown. A batch of messages looked up together gets one budget per
+    /// --dns-concurrency messages.
+    #[arg(long, value_name = "SECONDS")]
+    pub dns_message_budget: Option<f64>,
+    /// Seconds a whole run may wait on DNS lookups that never answer (default 30); once
+    /// spent, every remaining DNS check is unknown at once, without a query.
+    #[arg(long, value_name = "SECONDS")]
+    pub dns_scan_budget: Option<f64>,
+    /// Name asked when every answer of a batch is NXDOMAIN (default a.root-servers.net):
+    /// NXDOMAIN for it too means a broken resolver, whose answers are then not used.
+    /// An empty value turns the check off.
+    #[arg(long, value_name = "NAME")]
+    pub dns_canary: Option<String>,
     /// Write every DNS answer used to FILE (JSON), to reproduce the reports later with
     /// --dns-replay.
     #[arg(long, value_name = "FILE")]
@@ -295,6 +309,9 @@ impl AnalysisArgs {
                 timeout_s: d.dns_timeout,
                 concurrency: d.dns_concurrency,
                 cache_entries: None,
+                message_budget_s: d.dns_message_budget,
+                scan_budget_s: d.dns_scan_budget,
+                canary: d.dns_canary.clone(),
                 record: d.dns_record.clone(),
                 replay: d.dns_replay.clone(),
                 now: d.now,

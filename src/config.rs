@@ -17,6 +17,9 @@
 //! servers = ["192.0.2.53", "[2001:db8::53]:5353"]
 //! timeout_s = 3.0
 //! concurrency = 64
+//! message_budget_s = 5.0
+//! scan_budget_s = 30.0
+//! canary = "a.root-servers.net"
 //!
 //! [scores]
 //! ENV001 = 0.0
@@ -133,6 +136,15 @@ section! {
         concurrency: usize,
         /// Most answers kept in the cache.
         cache_entries: usize,
+        /// Seconds DNS may take per message (default 5; a batch gets one per
+        /// `concurrency` messages).
+        message_budget_s: f64,
+        /// Seconds a run may wait on lookups that never answer (default 30); then every
+        /// remaining DNS check is unknown at once.
+        scan_budget_s: f64,
+        /// The name asked when every answer of a batch is NXDOMAIN, to tell a broken
+        /// resolver (default `a.root-servers.net`; `""` turns the check off).
+        canary: String,
         /// Write every answer used to this file (`--dns-record`; not a file setting).
         #[serde(skip)]
         record: PathBuf,
@@ -358,7 +370,34 @@ impl Settings {
                 "DNS timeout {timeout_s}: expected seconds between 0 and 3600"
             )));
         }
+        let seconds = |key: &str, value: Option<f64>, default: Duration| {
+            let s = value.unwrap_or(default.as_secs_f64());
+            if s.is_finite() && s > 0.0 && s <= 86_400.0 {
+                Ok(Duration::from_secs_f64(s))
+            } else {
+                Err(ConfigError::Value(format!(
+                    "DNS {key} {s}: expected seconds between 0 and 86400"
+                )))
+            }
+        };
+        let canary = match d.canary.as_deref() {
+            None => defaults.canary.clone(),
+            Some("") => None,
+            Some(name) if crate::dns::fqdn(name).is_some() => Some(name.to_string()),
+            Some(name) => {
+                return Err(ConfigError::Value(format!(
+                    "DNS canary {name:?}: expected a host name (or \"\" for no health check)"
+                )));
+            }
+        };
         Ok(Some(DnsSettings {
+            message_budget: seconds(
+                "message budget",
+                d.message_budget_s,
+                defaults.message_budget,
+            )?,
+            scan_budget: seconds("scan budget", d.scan_budget_s, defaults.scan_budget)?,
+            canary,
             servers,
             timeout: Duration::from_secs_f64(timeout_s),
             concurrency: d.concurrency.unwrap_or(defaults.concurrency).clamp(1, 4096),
@@ -385,6 +424,29 @@ pub fn parse_dns_server(text: &str) -> Result<std::net::SocketAddr, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dns_budgets_and_canary() {
+        let dns = Settings::parse("[dns]\nmessage_budget_s = 2.5\nscan_budget_s = 10\n")
+            .unwrap()
+            .dns_settings()
+            .unwrap()
+            .expect("enabled");
+        assert_eq!(dns.message_budget, Duration::from_millis(2500));
+        assert_eq!(dns.scan_budget, Duration::from_secs(10));
+        assert_eq!(dns.canary.as_deref(), Some("a.root-servers.net"));
+        let off = Settings::parse("[dns]\ncanary = \"\"\n").unwrap();
+        assert_eq!(off.dns_settings().unwrap().unwrap().canary, None);
+        for bad in [
+            "[dns]\nmessage_budget_s = 0\n",
+            "[dns]\nscan_budget_s = -1\n",
+            "[dns]\nscan_budget_s = nan\n",
+            "[dns]\ncanary = \"not a name\"\n",
+        ] {
+            let e = Settings::parse(bad).unwrap().dns_settings().unwrap_err();
+            assert!(e.to_string().contains("DNS"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn dns_section_and_freshness() {

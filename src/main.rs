@@ -309,6 +309,18 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             d.lookups,
             d.failed
         );
+        if d.distrusted_batches > 0 {
+            eprintln!(
+                "hopsleuth: DNS: {} batches not believed: the resolver answered NXDOMAIN for every name, the canary included (no network?); their DNS checks are unknown",
+                d.distrusted_batches
+            );
+        }
+        if d.over_budget > 0 {
+            eprintln!(
+                "hopsleuth: DNS: {} questions left unanswered by the time budgets (--dns-message-budget, --dns-scan-budget)",
+                d.over_budget
+            );
+        }
     }
     if let Some(path) = &args.summary {
         std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n").map_err(|e| {

@@ -55,6 +55,7 @@ pub fn findings_with_dns(
             asked_at: "2024-01-02T00:00:00Z".into(),
             asked_ts: 1_704_153_600,
             error: None,
+            cname: None,
         })
         .collect();
     let dns = Dns::with_backend(Box::new(Replay::from_answers(answers)), 100, None);

@@ -172,8 +172,15 @@ impl Rcode {
     }
 }
 
-/// One answer, as used by the checks and written in reports and recordings.
+/// CNAME steps followed for one question at most: a longer chain (or a loop) is a failure
+/// of the lookup, never "no record". Each step the server did not answer in the same
+/// response is one more query, counted against the message's lookup cap.
+pub const MAX_CNAME_STEPS: usize = 5;
+
+/// One answer, as used by the checks and written in reports and recordings. Recordings are
+/// hostile input too: a key this struct does not know is an error, not ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Answer {
     /// The name asked (fully qualified).
     pub name: String,
@@ -193,6 +200,11 @@ pub struct Answer {
     pub asked_ts: i64,
     /// Detail of a failure.
     pub error: Option<String>,
+    /// The name this one is an alias of, when the answer ended at a CNAME whose target's
+    /// records were not in the response: the records are asked for under that name (one
+    /// more query). `null` otherwise.
+    #[serde(default)]
+    pub cname: Option<String>,
 }
 
 impl Answer {
@@ -215,6 +227,7 @@ impl Answer {
             asked_at: crate::date::rfc3339_utc(ts),
             asked_ts: ts,
             error,
+            cname: None,
         }
     }
 

@@ -5,8 +5,15 @@
 //! recorded rDNS; once PTRs are known, the addresses of each PTR name (forward-confirmed
 //! rDNS). For each recipient domain: its MX, then the MX hosts' addresses. Questions are
 //! taken in that order until the message's cap; the rest are listed as skipped.
+//!
+//! Every query counts against the cap, CNAME steps included: an answer that ends at an
+//! alias whose records the server did not send ([`Answer::cname`]) makes the message ask
+//! the target (a step, planned like any question), and [`through_cnames`] splices the
+//! chain back into one answer under the asked name. A loop, a chain longer than
+//! [`MAX_CNAME_STEPS`] or a step the cap did not allow is a failure of the lookup, never
+//! "no record".
 
-use super::{Answer, Mode, Question, Rcode};
+use super::{Answer, MAX_CNAME_STEPS, Mode, Question, Rcode};
 use crate::chain::hop::Hop;
 use crate::received::Kind;
 use rayon::prelude::*;
@@ -95,6 +102,9 @@ pub struct Planner {
     asked: Vec<Question>,
     seen: HashSet<Question>,
     skipped: Vec<Question>,
+    /// The asked questions that are CNAME steps of others (their chains are not followed
+    /// on their own: the chain they belong to is).
+    steps: HashSet<Question>,
 }
 
 impl Planner {
@@ -105,6 +115,7 @@ impl Planner {
             asked: Vec::new(),
             seen: HashSet::new(),
             skipped: Vec::new(),
+            steps: HashSet::new(),
         }
     }
 
@@ -244,6 +255,73 @@ pub struct HopDns<'a> {
     pub rdns: Option<(&'a str, Option<&'a Answer>)>,
 }
 
+/// The answer to `q` with its CNAME steps followed through `raw` (one answer per query):
+/// the final records under `q`'s name, or a failure (`ERROR`, saying why) when the chain
+/// loops, runs longer than [`MAX_CNAME_STEPS`], or reaches a step that was not asked.
+/// `None` when `q` itself was not answered.
+pub fn through_cnames(q: &Question, raw: &HashMap<Question, Answer>) -> Option<Answer> {
+    let first = raw.get(q)?;
+    let mut at = first;
+    let mut chain: Vec<&str> = vec![q.name.as_str()];
+    while let Some(target) = at.cname.as_deref() {
+        let fail = |why: String| Answer::empty(q, Rcode::Error, Some(why), at.asked_ts);
+        let path = || format!("{} -> {target}", chain.join(" -> "));
+        if chain.contains(&target) {
+            return Some(fail(format!("CNAME loop: {}", path())));
+        }
+        if chain.len() > MAX_CNAME_STEPS {
+            return Some(fail(format!(
+                "CNAME chain longer than {MAX_CNAME_STEPS} steps: {}",
+                path()
+            )));
+        }
+        let step = Question {
+            name: target.to_string(),
+            qtype: q.qtype,
+        };
+        let Some(next) = raw.get(&step) else {
+            return Some(fail(format!(
+                "CNAME step not asked (the message's lookup cap): {}",
+                path()
+            )));
+        };
+        chain.push(target);
+        at = next;
+    }
+    if chain.len() == 1 {
+        return Some(first.clone());
+    }
+    let mut spliced = at.clone();
+    spliced.name = q.name.clone();
+    spliced.ttl = match (first.ttl, at.ttl) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Some(spliced)
+}
+
+/// The next CNAME step `q`'s chain needs: the first target in it that `raw` does not
+/// answer, unless the chain loops or is already too long (then it is a failure).
+fn next_cname_step(q: &Question, raw: &HashMap<Question, Answer>) -> Option<Question> {
+    let mut at = raw.get(q)?;
+    let mut chain: Vec<&str> = vec![q.name.as_str()];
+    while let Some(target) = at.cname.as_deref() {
+        if chain.contains(&target) || chain.len() > MAX_CNAME_STEPS {
+            return None;
+        }
+        let step = Question {
+            name: target.to_string(),
+            qtype: q.qtype,
+        };
+        match raw.get(&step) {
+            Some(next) => at = next,
+            None => return Some(step),
+        }
+        chain.push(target);
+    }
+    None
+}
+
 /// The DNS answers one message's checks read, and what the report's `dns` section says.
 #[derive(Debug, Clone)]
 pub struct MessageDns {
@@ -259,9 +337,27 @@ pub struct MessageDns {
     pub skipped: Vec<Question>,
     /// How many questions were wanted beyond the cap.
     pub over_cap: usize,
+    /// Why the answers were not used as evidence (a DNS server that denies every name), when so.
+    pub warning: Option<String>,
 }
 
 impl MessageDns {
+    /// These answers, distrusted: every one becomes a failure (`ERROR`, saying `why` and
+    /// what it was), so the DNS checks are unknown and the verdict is the one without DNS.
+    pub fn distrusted(mut self, why: &str) -> MessageDns {
+        for a in self.answers.values_mut() {
+            let was = a.rcode.as_str();
+            *a = Answer::empty(
+                &a.question(),
+                Rcode::Error,
+                Some(format!("{was} not used: {why}")),
+                a.asked_ts,
+            );
+        }
+        self.warning = Some(why.to_string());
+        self
+    }
+
     /// The answer to a question, when it was asked.
     pub fn get(&self, q: &Question) -> Option<&Answer> {
         self.answers.get(q)
@@ -326,6 +422,7 @@ impl MessageDns {
             lookups: self.asked.len(),
             skipped: self.over_cap,
             answers,
+            warning: self.warning.clone(),
         }
     }
 }
@@ -337,12 +434,17 @@ pub struct DnsSection {
     pub mode: Mode,
     /// The per-message lookup cap.
     pub cap: usize,
-    /// Questions asked for this message (answered from the cache or the network).
+    /// Queries made for this message, CNAME steps included (answered from the cache or
+    /// the network).
     pub lookups: usize,
     /// Questions not asked because of the cap.
     pub skipped: usize,
     /// The answers, sorted by name then type.
     pub answers: Vec<Answer>,
+    /// Why the answers are not evidence, when the DNS server looks broken (it answered
+    /// NXDOMAIN for every name, the canary included): the DNS checks are then unknown and
+    /// the verdict is the `--no-dns` one. `null` otherwise.
+    pub warning: Option<String>,
 }
 
 impl DnsSection {
@@ -354,6 +456,7 @@ impl DnsSection {
             lookups: 0,
             skipped: 0,
             answers: Vec::new(),
+            warning: None,
         }
     }
 }
@@ -401,10 +504,29 @@ impl<'a> BatchPlan<'a> {
                 let own: HashMap<Question, Answer> = p
                     .asked
                     .iter()
-                    .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+                    .filter_map(|q| through_cnames(q, answers).map(|a| (q.clone(), a)))
                     .collect();
                 second_questions(s, &own, p);
             });
+    }
+
+    /// Plans the next CNAME step of every chain that needs one (each step a query counted
+    /// against its message's cap); ask [`BatchPlan::unanswered`] next, until it is empty.
+    pub fn cname_steps(&mut self, answers: &HashMap<Question, Answer>) {
+        self.planners.par_iter_mut().for_each(|p| {
+            let steps: Vec<Question> = p
+                .asked
+                .iter()
+                .filter(|q| !p.steps.contains(*q))
+                .filter_map(|q| next_cname_step(q, answers))
+                .collect();
+            for q in steps {
+                if !p.seen.contains(&q) {
+                    p.steps.insert(q.clone());
+                }
+                p.want(Some(q));
+            }
+        });
     }
 
     /// The questions so far that `answers` does not answer, in the order of
@@ -425,7 +547,16 @@ impl<'a> BatchPlan<'a> {
                 let mine = p
                     .asked
                     .iter()
-                    .filter_map(|q| answers.get(q).map(|a| (q.clone(), a.clone())))
+                    .filter_map(|q| {
+                        // A step is shown as it was answered; the chain it belongs to is
+                        // spliced under its first name.
+                        let a = if p.steps.contains(q) {
+                            answers.get(q).cloned()
+                        } else {
+                            through_cnames(q, answers)
+                        };
+                        a.map(|a| (q.clone(), a))
+                    })
                     .collect();
                 MessageDns {
                     mode,
@@ -434,8 +565,51 @@ impl<'a> BatchPlan<'a> {
                     asked: p.asked,
                     answers: mine,
                     skipped: p.skipped,
+                    warning: None,
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alias(name: &str, target: Option<&str>, records: &[&str]) -> (Question, Answer) {
+        let q = Question::address(name, false).unwrap();
+        let mut a = Answer::empty(&q, Rcode::NoError, None, 7);
+        a.cname = target.map(|t| format!("{t}."));
+        a.answers = records.iter().map(|r| r.to_string()).collect();
+        a.ttl = Some(300);
+        (q, a)
+    }
+
+    #[test]
+    fn cname_chains_are_spliced_or_fail() {
+        let raw: HashMap<Question, Answer> = [
+            alias("a.example", Some("b.example"), &[]),
+            alias("b.example", None, &["192.0.2.1"]),
+            alias("loop1.example", Some("loop2.example"), &[]),
+            alias("loop2.example", Some("loop1.example"), &[]),
+            alias("open.example", Some("unasked.example"), &[]),
+        ]
+        .into_iter()
+        .collect();
+        let q = |n: &str| Question::address(n, false).unwrap();
+        let a = through_cnames(&q("a.example"), &raw).unwrap();
+        assert_eq!((a.name.as_str(), a.rcode), ("a.example.", Rcode::NoError));
+        assert_eq!(a.answers, ["192.0.2.1"]);
+        assert_eq!(next_cname_step(&q("a.example"), &raw), None);
+        let l = through_cnames(&q("loop1.example"), &raw).unwrap();
+        assert_eq!(l.rcode, Rcode::Error);
+        assert!(l.error.unwrap().contains("CNAME loop"));
+        assert_eq!(next_cname_step(&q("loop1.example"), &raw), None);
+        let o = through_cnames(&q("open.example"), &raw).unwrap();
+        assert!(o.error.unwrap().contains("not asked"));
+        assert_eq!(
+            next_cname_step(&q("open.example"), &raw),
+            Some(q("unasked.example"))
+        );
     }
 }

@@ -116,6 +116,9 @@ fn dns_lines(out: &mut String, report: &Report) {
         "DNS ({mode}): {} lookups (cap {}){skipped}",
         d.lookups, d.cap
     );
+    if let Some(warning) = &d.warning {
+        let _ = writeln!(out, "DNS warning: {}", crate::text::terminal(warning));
+    }
     for a in &d.answers {
         let records = if a.answers.is_empty() {
             "-".to_string()

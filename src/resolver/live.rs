@@ -1,120 +1,123 @@
-//! Live lookups with hickory-resolver: the system's resolver configuration, or the servers
-//! given with `--dns-server`. A private single-threaded tokio runtime drives up to
-//! `concurrency` lookups at once; nothing async leaves this file.
+//! Live lookups: the servers given with `--dns-server`, else the system's resolver
+//! configuration (read with hickory-resolver). Each question is one query of our own
+//! (over UDP, then TCP when the answer is truncated), read by [`super::wire`], so every
+//! query sent is one the plan counted, and every way a lookup can end is an [`Answer`].
+//! A private single-threaded tokio runtime drives up to `concurrency` lookups at once;
+//! nothing async leaves this file.
 
-use super::{Clock, DnsError, DnsSettings, Lookup};
-use crate::dns::{Answer, Mode, QType, Question, Rcode};
-use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
-use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{RData, RecordType};
+use super::wire::{self, Reply};
+use super::{Clock, DnsError, DnsSettings, Lookup, budget};
+use crate::dns::{Answer, Mode, Question, Rcode};
+use std::hash::BuildHasher;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+/// The largest response read (a TCP message's length is a u16).
+const MAX_RESPONSE: usize = 65_535;
+
 /// A live resolver.
 pub struct Live {
     runtime: Runtime,
-    resolver: TokioResolver,
+    servers: Arc<Vec<SocketAddr>>,
     concurrency: usize,
     timeout: Duration,
     clock: Clock,
 }
 
 impl Live {
-    /// Builds the resolver. Lookups are tried once per server with the given timeout (the
-    /// whole lookup is bounded by it too), and hickory's own cache is off: ours keeps
-    /// failures and records what was used.
+    /// Builds the resolver: the given servers, else the system's. Each server is tried
+    /// once per question with the given timeout (UDP, then TCP for a truncated answer);
+    /// the next server is tried when one fails.
     pub fn new(settings: &DnsSettings) -> Result<Live, DnsError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| DnsError::Resolver(e.to_string()))?;
-        let provider = TokioRuntimeProvider::default();
-        let mut builder = if settings.servers.is_empty() {
-            TokioResolver::builder(provider).map_err(|e| DnsError::Resolver(e.to_string()))?
+        let servers = if settings.servers.is_empty() {
+            system_servers()?
         } else {
-            let servers = settings
-                .servers
-                .iter()
-                .map(|addr| {
-                    let connections = [ConnectionConfig::udp(), ConnectionConfig::tcp()]
-                        .into_iter()
-                        .map(|mut c| {
-                            c.port = addr.port();
-                            c
-                        })
-                        .collect();
-                    NameServerConfig::new(addr.ip(), true, connections)
-                })
-                .collect();
-            TokioResolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider)
-        };
-        let concurrency = settings.concurrency.max(1);
-        let opts = builder.options_mut();
-        opts.timeout = settings.timeout;
-        opts.attempts = 1;
-        opts.cache_size = 0;
-        // Evidence comes from DNS only: a local hosts file is not what the world sees.
-        opts.use_hosts_file = ResolveHosts::Never;
-        opts.num_concurrent_reqs = 1;
-        opts.max_active_requests = concurrency.max(32);
-        let resolver = {
-            let _guard = runtime.enter();
-            builder
-                .build()
-                .map_err(|e| DnsError::Resolver(e.to_string()))?
+            settings.servers.clone()
         };
         Ok(Live {
             runtime,
-            resolver,
-            concurrency,
+            servers: Arc::new(servers),
+            concurrency: settings.concurrency.max(1),
             timeout: settings.timeout,
             clock: settings.clock,
         })
     }
 }
 
+/// The name servers of the system's configuration (`/etc/resolv.conf` and the like).
+fn system_servers() -> Result<Vec<SocketAddr>, DnsError> {
+    let (config, _) = hickory_resolver::system_conf::read_system_conf()
+        .map_err(|e| DnsError::Resolver(e.to_string()))?;
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    for ns in config.name_servers() {
+        let port = ns.connections.first().map_or(53, |c| c.port);
+        let addr = SocketAddr::new(ns.ip, port);
+        if !servers.contains(&addr) {
+            servers.push(addr);
+        }
+    }
+    if servers.is_empty() {
+        return Err(DnsError::Resolver(
+            "the system configuration names no DNS server".into(),
+        ));
+    }
+    Ok(servers)
+}
+
 impl Lookup for Live {
     fn lookup_all(&self, questions: &[Question]) -> Vec<Answer> {
+        let far = Instant::now() + self.timeout * 4 * (self.servers.len().max(1) as u32);
+        self.lookup_all_until(questions, far)
+    }
+
+    fn lookup_all_until(&self, questions: &[Question], deadline: Instant) -> Vec<Answer> {
         let permits = Arc::new(Semaphore::new(self.concurrency));
+        let mut answers: Vec<Option<Answer>> = vec![None; questions.len()];
         self.runtime.block_on(async {
+            let deadline = tokio::time::Instant::from_std(deadline);
             let mut tasks = JoinSet::new();
             for (i, q) in questions.iter().enumerate() {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    break;
-                };
-                let resolver = self.resolver.clone();
+                let permits = permits.clone();
+                let servers = self.servers.clone();
                 let q = q.clone();
                 let timeout = self.timeout;
-                let asked_ts = self.clock.now();
+                let clock = self.clock;
                 tasks.spawn(async move {
-                    let answer = ask(&resolver, &q, timeout, asked_ts).await;
-                    drop(permit);
-                    (i, answer)
+                    // At most `concurrency` lookups in flight; the rest wait here.
+                    let _permit = permits.acquire_owned().await;
+                    (i, ask(&servers, &q, timeout, clock.now()).await)
                 });
             }
-            let mut answers: Vec<Option<Answer>> = vec![None; questions.len()];
-            while let Some(done) = tasks.join_next().await {
-                if let Ok((i, a)) = done {
-                    answers[i] = Some(a);
+            let work = async {
+                while let Some(done) = tasks.join_next().await {
+                    if let Ok((i, a)) = done {
+                        answers[i] = Some(a);
+                    }
                 }
-            }
-            answers
-                .into_iter()
-                .zip(questions)
-                .map(|(a, q)| {
-                    a.unwrap_or_else(|| {
-                        let lost = Some("lookup lost".into());
-                        Answer::empty(q, Rcode::Error, lost, self.clock.now())
-                    })
+            };
+            // Past the deadline, the lookups still open are dropped (JoinSet aborts them).
+            let _ = tokio::time::timeout_at(deadline, work).await;
+        });
+        answers
+            .into_iter()
+            .zip(questions)
+            .map(|(a, q)| {
+                a.unwrap_or_else(|| {
+                    let late = Some(budget::MESSAGE_SPENT.to_string());
+                    Answer::empty(q, Rcode::Timeout, late, self.clock.now())
                 })
-                .collect()
-        })
+            })
+            .collect()
     }
 
     fn mode(&self) -> Mode {
@@ -122,80 +125,109 @@ impl Lookup for Live {
     }
 }
 
-fn record_type(t: QType) -> RecordType {
-    match t {
-        QType::A => RecordType::A,
-        QType::Aaaa => RecordType::AAAA,
-        QType::Ptr => RecordType::PTR,
-        QType::Mx => RecordType::MX,
+/// One question, asked of each server in turn until one gives an answer about the name.
+async fn ask(servers: &[SocketAddr], q: &Question, timeout: Duration, asked_ts: i64) -> Answer {
+    let mut last = Answer::empty(q, Rcode::Error, Some("no DNS server".into()), asked_ts);
+    for server in servers {
+        last = ask_server(*server, q, timeout, asked_ts).await;
+        if !last.rcode.is_failure() {
+            break;
+        }
     }
+    last
 }
 
-fn host(name: &hickory_resolver::proto::rr::Name) -> String {
-    name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+/// A random query id (RFC 5452: ids are not guessable), from std's random hash keys.
+fn query_id() -> u16 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    (std::collections::hash_map::RandomState::new().hash_one(n) & 0xffff) as u16
 }
 
-/// One lookup, with every way it can end turned into an [`Answer`].
-async fn ask(resolver: &TokioResolver, q: &Question, timeout: Duration, asked_ts: i64) -> Answer {
-    let mut answer = Answer::empty(q, Rcode::NoError, None, asked_ts);
-    // The resolver has its own timeout; this bound also covers its retries over TCP.
-    let result = tokio::time::timeout(
-        timeout * 2,
-        resolver.lookup(q.name.as_str(), record_type(q.qtype)),
-    )
-    .await;
-    match result {
-        Err(_) => answer.rcode = Rcode::Timeout,
-        Ok(Ok(lookup)) => {
-            let wanted = record_type(q.qtype);
-            let mut ttl: Option<u32> = None;
-            for r in lookup.answers() {
-                if r.record_type() != wanted {
-                    continue;
-                }
-                let text = match &r.data {
-                    RData::A(a) => a.0.to_string(),
-                    RData::AAAA(a) => a.0.to_string(),
-                    RData::PTR(p) => host(&p.0),
-                    RData::MX(mx) => format!("{} {}", mx.preference, host(&mx.exchange)),
-                    _ => continue,
-                };
-                ttl = Some(ttl.map_or(r.ttl, |t| t.min(r.ttl)));
-                answer.answers.push(text);
+/// One question of one server: UDP, then TCP when the answer is truncated.
+async fn ask_server(server: SocketAddr, q: &Question, timeout: Duration, asked_ts: i64) -> Answer {
+    let fail = |rcode: Rcode, why: String| Answer::empty(q, rcode, Some(why), asked_ts);
+    let id = query_id();
+    let bytes = match wire::query(q, id) {
+        Ok(b) => b,
+        Err(e) => return fail(Rcode::Error, format!("cannot write the query: {e}")),
+    };
+    match tokio::time::timeout(timeout, over_udp(server, q, id, &bytes, asked_ts)).await {
+        Err(_) => fail(
+            Rcode::Timeout,
+            format!("no answer from {server} within {timeout:?}"),
+        ),
+        Ok(Err(e)) => fail(Rcode::Error, format!("{server} over UDP: {e}")),
+        Ok(Ok(Reply::Done(a))) => a,
+        Ok(Ok(_)) => {
+            // Truncated: the whole answer only comes over TCP; without it, no answer.
+            match tokio::time::timeout(timeout, over_tcp(server, q, id, &bytes, asked_ts)).await {
+                Err(_) => fail(
+                    Rcode::Timeout,
+                    format!(
+                        "truncated over UDP, and no TCP answer from {server} within {timeout:?}"
+                    ),
+                ),
+                Ok(Err(e)) => fail(
+                    Rcode::Error,
+                    format!("truncated over UDP, and TCP to {server} failed: {e}"),
+                ),
+                Ok(Ok(Reply::Done(a))) => a,
+                Ok(Ok(_)) => fail(
+                    Rcode::Error,
+                    format!("truncated over UDP, and no usable TCP answer from {server}"),
+                ),
             }
-            answer.answers.sort();
-            answer.answers.dedup();
-            answer.ttl = ttl;
         }
-        Ok(Err(e)) => fill_error(&mut answer, e),
     }
-    answer
 }
 
-fn fill_error(answer: &mut Answer, e: NetError) {
-    match e {
-        NetError::Dns(HickoryDnsError::NoRecordsFound(nr)) => {
-            answer.rcode = match nr.response_code {
-                ResponseCode::NXDomain => Rcode::NxDomain,
-                _ => Rcode::NoError,
-            };
-            answer.ttl = nr.negative_ttl;
+async fn over_udp(
+    server: SocketAddr,
+    q: &Question,
+    id: u16,
+    query: &[u8],
+    asked_ts: i64,
+) -> std::io::Result<Reply> {
+    let local: IpAddr = if server.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
+    };
+    let socket = tokio::net::UdpSocket::bind(SocketAddr::new(local, 0)).await?;
+    // Connected: datagrams from anyone but the server are dropped by the kernel.
+    socket.connect(server).await?;
+    socket.send(query).await?;
+    let mut buf = vec![0u8; MAX_RESPONSE];
+    loop {
+        let n = socket.recv(&mut buf).await?;
+        match wire::read(q, id, &buf[..n], asked_ts) {
+            Reply::Stray => continue,
+            reply => return Ok(reply),
         }
-        NetError::Dns(HickoryDnsError::ResponseCode(code)) => {
-            answer.rcode = match code {
-                ResponseCode::ServFail => Rcode::ServFail,
-                ResponseCode::Refused => Rcode::Refused,
-                ResponseCode::NXDomain => Rcode::NxDomain,
-                other => {
-                    answer.error = Some(format!("response code {other}"));
-                    Rcode::Error
-                }
-            };
-        }
-        NetError::Timeout => answer.rcode = Rcode::Timeout,
-        other => {
-            answer.rcode = Rcode::Error;
-            answer.error = Some(other.to_string());
-        }
+    }
+}
+
+async fn over_tcp(
+    server: SocketAddr,
+    q: &Question,
+    id: u16,
+    query: &[u8],
+    asked_ts: i64,
+) -> std::io::Result<Reply> {
+    let mut stream = tokio::net::TcpStream::connect(server).await?;
+    let len = u16::try_from(query.len()).map_err(std::io::Error::other)?;
+    let mut framed = len.to_be_bytes().to_vec();
+    framed.extend_from_slice(query);
+    stream.write_all(&framed).await?;
+    let mut len = [0u8; 2];
+    stream.read_exact(&mut len).await?;
+    let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut buf).await?;
+    match wire::read(q, id, &buf, asked_ts) {
+        Reply::Stray => Err(std::io::Error::other(
+            "a response that is not the answer to the query",
+        )),
+        reply => Ok(reply),
     }
 }

@@ -11,12 +11,15 @@
 //!
 //! Async stays inside [`live`]; everything else is plain blocking code.
 
+pub mod budget;
 pub mod cache;
+pub mod health;
 pub mod live;
 pub mod record;
+pub mod wire;
 
 use crate::dns::plan::{BatchPlan, MessageDns, Subject};
-use crate::dns::{Answer, Mode, Question};
+use crate::dns::{Answer, MAX_CNAME_STEPS, Mode, Question, Rcode};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -55,6 +58,12 @@ impl Clock {
 pub trait Lookup: Send + Sync {
     /// Answers the questions (already deduplicated).
     fn lookup_all(&self, questions: &[Question]) -> Vec<Answer>;
+    /// Answers the questions, those still open at `deadline` as `TIMEOUT`. Backends that
+    /// never wait (a replay) need not override it.
+    fn lookup_all_until(&self, questions: &[Question], deadline: Instant) -> Vec<Answer> {
+        let _ = deadline;
+        self.lookup_all(questions)
+    }
     /// The mode this backend stands for.
     fn mode(&self) -> Mode;
 }
@@ -76,6 +85,13 @@ pub struct DnsSettings {
     pub record: Option<PathBuf>,
     /// The time live answers are stamped with (`--now`); replayed answers keep theirs.
     pub clock: Clock,
+    /// How long DNS may take per message (`--dns-message-budget`; see [`budget`]).
+    pub message_budget: Duration,
+    /// How long a run may wait on lookups that never answer (`--dns-scan-budget`).
+    pub scan_budget: Duration,
+    /// The name asked when every answer of a batch is NXDOMAIN (`--dns-canary`; see
+    /// [`health`]); `None` turns the health check off.
+    pub canary: Option<String>,
 }
 
 impl Default for DnsSettings {
@@ -88,6 +104,9 @@ impl Default for DnsSettings {
             replay: None,
             record: None,
             clock: Clock::System,
+            message_budget: budget::MESSAGE_BUDGET,
+            scan_budget: budget::SCAN_BUDGET,
+            canary: Some(health::DEFAULT_CANARY.to_string()),
         }
     }
 }
@@ -128,9 +147,14 @@ pub struct Dns {
     backend: Box<dyn Lookup>,
     sent: AtomicU64,
     failed: AtomicU64,
+    over_budget: AtomicU64,
+    distrusted: AtomicU64,
     cache: Mutex<cache::Cache>,
     record_to: Option<PathBuf>,
     used: Mutex<BTreeMap<Question, Answer>>,
+    budget: budget::Budget,
+    canary: Option<Question>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Dns {
@@ -150,11 +174,21 @@ impl Dns {
             Some(path) => Box::new(record::Replay::load(path)?),
             None => Box::new(live::Live::new(settings)?),
         };
-        Ok(Dns::with_backend(
-            backend,
-            settings.cache_entries,
-            settings.record.clone(),
-        ))
+        let canary = match settings.canary.as_deref() {
+            None => None,
+            Some(name) => Some(Question::address(name, false).ok_or_else(|| {
+                DnsError::Resolver(format!("the DNS canary {name:?} is not a host name"))
+            })?),
+        };
+        let mut dns = Dns::with_backend(backend, settings.cache_entries, settings.record.clone());
+        dns.budget = budget::Budget::new(
+            settings.message_budget,
+            settings.scan_budget,
+            settings.concurrency,
+        );
+        dns.canary = canary;
+        dns.clock = settings.clock;
+        Ok(dns)
     }
 
     /// A resolver over any backend.
@@ -167,9 +201,18 @@ impl Dns {
             backend,
             sent: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            over_budget: AtomicU64::new(0),
+            distrusted: AtomicU64::new(0),
             cache: Mutex::new(cache::Cache::new(cache_entries)),
             record_to,
             used: Mutex::new(BTreeMap::new()),
+            budget: budget::Budget::new(
+                budget::MESSAGE_BUDGET,
+                budget::SCAN_BUDGET,
+                DnsSettings::default().concurrency,
+            ),
+            canary: Question::address(health::DEFAULT_CANARY, false),
+            clock: Clock::System,
         }
     }
 
@@ -179,8 +222,18 @@ impl Dns {
     }
 
     /// Answers every question: each distinct one is asked at most once, and not at all
-    /// while a cached answer is fresh.
+    /// while a cached answer is fresh; within one message's time budget.
     pub fn resolve(&self, questions: &[Question]) -> HashMap<Question, Answer> {
+        self.resolve_until(questions, self.budget.batch_deadline(Instant::now(), 1))
+    }
+
+    /// [`Dns::resolve`], the lookups ending by `deadline` (and within what is left of the
+    /// run's budget for unanswered lookups).
+    pub fn resolve_until(
+        &self,
+        questions: &[Question],
+        deadline: Instant,
+    ) -> HashMap<Question, Answer> {
         let mut out: HashMap<Question, Answer> = HashMap::with_capacity(questions.len());
         let mut missing: Vec<Question> = Vec::new();
         let mut pending: HashSet<&Question> = HashSet::new();
@@ -210,8 +263,7 @@ impl Dns {
             }
         }
         if !missing.is_empty() {
-            let answers = self.backend.lookup_all(&missing);
-            self.sent.fetch_add(answers.len() as u64, Ordering::Relaxed);
+            let answers = self.ask(&missing, deadline);
             let failed = answers.iter().filter(|a| a.rcode.is_failure()).count();
             self.failed.fetch_add(failed as u64, Ordering::Relaxed);
             let now = Instant::now();
@@ -235,12 +287,60 @@ impl Dns {
         out
     }
 
+    /// Asks the backend, within the deadline and the scan budget; once that budget is
+    /// spent, nothing is asked and every question is `TIMEOUT` at once.
+    fn ask(&self, missing: &[Question], deadline: Instant) -> Vec<Answer> {
+        let started = Instant::now();
+        let Some(cut) = self.budget.call_deadline(started, deadline) else {
+            let spent = Some(budget::SCAN_SPENT.to_string());
+            let now = self.clock.now();
+            self.over_budget
+                .fetch_add(missing.len() as u64, Ordering::Relaxed);
+            return missing
+                .iter()
+                .map(|q| Answer::empty(q, Rcode::Timeout, spent.clone(), now))
+                .collect();
+        };
+        let mut answers = self.backend.lookup_all_until(missing, cut);
+        for a in answers.iter_mut() {
+            if a.error.as_deref() == Some(budget::MESSAGE_SPENT) {
+                self.over_budget.fetch_add(1, Ordering::Relaxed);
+                if cut < deadline {
+                    // Cut short by the scan budget, not the message's: say so.
+                    a.error = Some(budget::SCAN_SPENT.to_string());
+                }
+            }
+        }
+        self.sent.fetch_add(answers.len() as u64, Ordering::Relaxed);
+        let timed_out = answers.iter().filter(|a| a.rcode == Rcode::Timeout).count();
+        self.budget
+            .charge(started.elapsed(), timed_out, answers.len());
+        answers
+    }
+
+    /// The health check of a batch's first answers: the warning when the resolver looks
+    /// broken (see [`health`]).
+    fn health_warning(
+        &self,
+        answers: &HashMap<Question, Answer>,
+        deadline: Instant,
+    ) -> Option<String> {
+        let canary = self.canary.as_ref()?;
+        if !health::all_denied(answers.values()) {
+            return None;
+        }
+        let asked = self.resolve_until(std::slice::from_ref(canary), deadline);
+        health::verdict(canary, answers, asked.get(canary))
+    }
+
     /// What this resolver has done so far.
     pub fn stats(&self) -> DnsStats {
         DnsStats {
             mode: self.mode(),
             lookups: self.sent.load(Ordering::Relaxed),
             failed: self.failed.load(Ordering::Relaxed),
+            over_budget: self.over_budget.load(Ordering::Relaxed),
+            distrusted_batches: self.distrusted.load(Ordering::Relaxed),
         }
     }
 
@@ -263,6 +363,13 @@ pub struct DnsStats {
     pub lookups: u64,
     /// Of those, how many got no answer (timeout, SERVFAIL, REFUSED, not recorded, ...).
     pub failed: u64,
+    /// Questions left without an answer by a time budget (`--dns-message-budget`,
+    /// `--dns-scan-budget`): still open at the deadline, or not asked at all once the
+    /// run's budget was spent. Their checks are unknown.
+    pub over_budget: u64,
+    /// Batches whose answers were not believed: the resolver answered NXDOMAIN for every
+    /// name, the canary included (see [`health`]).
+    pub distrusted_batches: u64,
 }
 
 /// A poisoned lock only means another thread panicked mid-update; the map is still usable.
@@ -271,19 +378,49 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Resolves a batch of messages' questions together (each distinct question once), in
-/// the plan's two stages, and returns each message's answers in order.
+/// the plan's two stages (each with its CNAME steps), within the batch's time budget, and
+/// returns each message's answers in order. When the first stage's answers look like a
+/// broken resolver, every message's answers are distrusted (see [`health`]).
 pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<MessageDns> {
+    let deadline = dns.budget.batch_deadline(Instant::now(), subjects.len());
     let mut plan = BatchPlan::new(subjects, cap);
-    let mut answers = dns.resolve(&plan.questions());
+    let mut answers = dns.resolve_until(&plan.questions(), deadline);
+    follow_cnames(&mut plan, &mut answers, dns, deadline);
+    if let Some(warning) = dns.health_warning(&answers, deadline) {
+        dns.distrusted.fetch_add(1, Ordering::Relaxed);
+        return plan
+            .answered(dns.mode(), &answers)
+            .into_iter()
+            .map(|m| m.distrusted(&warning))
+            .collect();
+    }
     plan.follow_up(&answers);
-    answers.extend(dns.resolve(&plan.unanswered(&answers)));
+    answers.extend(dns.resolve_until(&plan.unanswered(&answers), deadline));
+    follow_cnames(&mut plan, &mut answers, dns, deadline);
     plan.answered(dns.mode(), &answers)
+}
+
+/// Asks the CNAME steps the answers so far need, round after round (a chain grows by
+/// one step a round, so [`MAX_CNAME_STEPS`] rounds end every chain).
+fn follow_cnames(
+    plan: &mut BatchPlan<'_>,
+    answers: &mut HashMap<Question, Answer>,
+    dns: &Dns,
+    deadline: Instant,
+) {
+    for _ in 0..MAX_CNAME_STEPS {
+        plan.cname_steps(answers);
+        let steps = plan.unanswered(answers);
+        if steps.is_empty() {
+            return;
+        }
+        answers.extend(dns.resolve_until(&steps, deadline));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dns::Rcode;
 
     /// A backend whose answers change over time: the first ask of each question times out,
     /// later ones answer.

@@ -6,7 +6,12 @@ use super::{DnsError, Lookup};
 use crate::dns::recording::{FORMAT, Recording};
 use crate::dns::{Answer, Mode, Question, Rcode};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
+
+/// The largest recording read: far more than any run asks (a million answers of about
+/// 250 bytes), and a bound on what a hostile or endless file (`/dev/zero`) can cost.
+pub const MAX_RECORDING_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Writes the answers to `path` (sorted, so equal runs give equal files).
 pub fn write<'a>(path: &Path, answers: impl Iterator<Item = &'a Answer>) -> Result<(), DnsError> {
@@ -32,13 +37,31 @@ impl Replay {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-        let recording: Recording = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(fail("not a regular file".into()));
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_RECORDING_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(e.to_string()))?;
+        if bytes.len() as u64 > MAX_RECORDING_BYTES {
+            return Err(fail(format!(
+                "larger than {} MiB",
+                MAX_RECORDING_BYTES / (1024 * 1024)
+            )));
+        }
+        let recording: Recording =
+            serde_json::from_slice(&bytes).map_err(|e| fail(e.to_string()))?;
         if recording.format != FORMAT {
             return Err(fail(format!(
                 "format is {:?}, expected {FORMAT:?}",
                 recording.format
             )));
+        }
+        for (i, a) in recording.answers.iter().enumerate() {
+            check_answer(a).map_err(|why| fail(format!("answer {i} ({}): {why}", a.name)))?;
         }
         Ok(Replay::from_answers(recording.answers))
     }
@@ -49,6 +72,43 @@ impl Replay {
             answers: answers.into_iter().map(|a| (a.question(), a)).collect(),
         }
     }
+}
+
+/// What a recorded answer must be to be replayed: a question name as we ask them, a time
+/// that is RFC 3339 and the same instant as `asked_ts`, and an alias that is a name.
+fn check_answer(a: &Answer) -> Result<(), String> {
+    let name_ok = |n: &str| {
+        n.ends_with('.')
+            && (crate::dns::fqdn(n).as_deref() == Some(n)
+                || n.ends_with(".in-addr.arpa.")
+                || n.ends_with(".ip6.arpa."))
+            && n.len() <= 254
+    };
+    if !name_ok(&a.name) {
+        return Err("the name is not a fully qualified lower-case DNS name".into());
+    }
+    match crate::date::parse_rfc3339(&a.asked_at) {
+        None => {
+            return Err(format!("asked_at {:?} is not an RFC 3339 time", a.asked_at));
+        }
+        Some(ts) if ts != a.asked_ts => {
+            return Err(format!(
+                "asked_at {:?} is not asked_ts {} ({})",
+                a.asked_at,
+                a.asked_ts,
+                crate::date::rfc3339_utc(a.asked_ts)
+            ));
+        }
+        Some(_) => {}
+    }
+    if let Some(target) = &a.cname
+        && !name_ok(target)
+    {
+        return Err(format!(
+            "cname {target:?} is not a fully qualified DNS name"
+        ));
+    }
+    Ok(())
 }
 
 impl Lookup for Replay {

@@ -14,6 +14,7 @@ mod checks_corpus;
 mod cli;
 mod conformance;
 mod dns;
+mod dns_faults;
 mod extremes;
 mod hostile;
 mod inputs;

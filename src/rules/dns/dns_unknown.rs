@@ -16,7 +16,11 @@ pub const RULE: Rule = Rule {
     docs: "## What it checks
 Whether any lookup made for a hop (its PTR, the addresses of its HELO, recorded rDNS and
 PTR names) or for the recipients' MX routing ended without an answer about the name:
-a timeout, SERVFAIL, REFUSED, another error, or (when replaying) no recorded answer.
+a timeout, SERVFAIL, REFUSED, another error, or (when replaying) no recorded answer. An
+unassigned response code, a CNAME loop or a chain of more than 5 aliases, a truncated
+answer without a TCP answer, a CNAME step over the lookup cap, a question left open by a
+time budget, and answers not used because the resolver denied every name (the canary
+included) are failures too.
 
 ## Why it matters
 A failed lookup says nothing about the name. The checks that needed it are reported as

@@ -18,7 +18,9 @@ For the entry hop and every SMTP hop below it (not authenticated submissions): t
 and its reverse name (`from helo (rdns [ip])`). hopsleuth asks DNS for the address's PTR
 today and compares. When no PTR name matches the recorded one, the finding scores 2;
 when the recorded name still resolves to the address (a second name, a renamed host) it
-scores 0.5. Hops older than `dns_fresh_days` (default 30) at the time of the lookup
+scores 0.5, and so it does when that confirmation could not be looked up (a failure, or
+over the cap): a broken server must not make the finding stronger (DNS002 lists the
+failure). Hops older than `dns_fresh_days` (default 30) at the time of the lookup
 count a quarter, and the message says so.
 
 ## Why it matters
@@ -54,11 +56,22 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             continue;
         }
         let still_resolves = forward.is_some_and(|a| a.addresses().contains(&ip));
-        let base = if still_resolves { 0.5 } else { RULE.score };
+        // Without an answer about the recorded name, whether it still resolves is unknown:
+        // the weaker score, never the stronger one.
+        let unconfirmed = forward.is_none_or(|a| a.rcode.is_failure());
+        let base = if still_resolves || unconfirmed {
+            0.5
+        } else {
+            RULE.score
+        };
         let age = age(ctx, ptr);
         let detail = if still_resolves {
             format!(
                 " {recorded} still resolves to {ip}, so this is likely a second or changed name."
+            )
+        } else if unconfirmed {
+            format!(
+                " Whether {recorded} still resolves to {ip} is unknown (no answer), so this counts as a possibly changed name."
             )
         } else {
             String::new()
