@@ -468,3 +468,36 @@ fn file_names_are_shown_safely_and_kept_apart() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains(r"bad\x1b]0;title\x07"), "{err}");
 }
+
+#[test]
+fn trees_deeper_than_path_max_are_reported_once() {
+    let root = tempdir("deep");
+    std::fs::copy(manifest("samples/webmail.eml"), root.join("top.eml")).unwrap();
+    // 30 levels of 200-byte names (6 KB of path), made from inside, one level at a time,
+    // with a message at every level.
+    let name = "d".repeat(200);
+    let status = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "cd '{}' && for i in $(seq 30); do mkdir {name} && cd {name} && cp '{}' m.eml || exit 1; done",
+            root.display(),
+            manifest("samples/webmail.eml").display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = run_within(
+        Duration::from_secs(30),
+        &["scan", root.to_str().unwrap()],
+        Stdio::null(),
+        Stdio::piped(),
+    );
+    let err = stderr(&out);
+    let reported = lines(&out.stdout);
+    let messages = reported.iter().filter(|r| r["schema"].is_string()).count();
+    let too_long = err.matches("PATH_MAX").count();
+    assert!(messages >= 15, "the levels that fit are read: {messages}");
+    assert_eq!(too_long, 1, "one report for the subtree: {err}");
+    assert_eq!(out.status.code(), Some(2));
+    let _ = Command::new("rm").arg("-rf").arg(&root).status();
+}
