@@ -15,6 +15,7 @@ mod cli;
 mod conformance;
 mod dns;
 mod hostile;
+mod linearity;
 mod mta_formats;
 mod near_misses;
 mod properties;
