@@ -414,17 +414,22 @@ fn walk_configured(
 fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, TrustReport) {
     let mut w = Walker::new(hops.len(), "inferred");
     let mut ours: Vec<(String, String)> = Vec::new(); // (domain, why)
+    // The domains already in `ours`, hashed: a list of 270,000 recipient domains is one
+    // pass, not a search of `ours` per recipient.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for r in &hints.recipients {
         if let Some(d) = crate::message::headers::domain_of(r).and_then(|d| domain::registrable(&d))
-            && !ours.iter().any(|(o, _)| *o == d)
+            && !seen.contains_key(&d)
         {
+            seen.insert(d.clone(), ours.len());
             ours.push((d, format!("recipient {r}")));
         }
     }
     if let Some(id) = &hints.authserv_id
         && let Some(d) = domain::registrable(id)
-        && !ours.iter().any(|(o, _)| *o == d)
+        && !seen.contains_key(&d)
     {
+        seen.insert(d.clone(), ours.len());
         ours.push((
             d,
             format!("authserv-id {id} of the topmost Authentication-Results"),
@@ -433,7 +438,7 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
     w.report.our_domains = ours.iter().map(|(d, _)| d.clone()).collect();
     let our_domain = |host: &str| -> Option<&(String, String)> {
         let d = domain::registrable(host)?;
-        ours.iter().find(|(o, _)| *o == d)
+        seen.get(&d).and_then(|&i| ours.get(i))
     };
 
     for r in relays(hops, hints.originating_ip) {

@@ -123,9 +123,12 @@ pub fn envelope(
     };
 
     let mut rcpt: Vec<EnvelopeValue> = Vec::new();
+    // The recipients seen, ASCII lower-cased: a list of 200,000 addresses is checked for
+    // duplicates in one pass, not one search of the list per address.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut push = |v: String, source, header_index| {
         let v = strip_angles(&v);
-        if v.is_empty() || rcpt.iter().any(|e| e.value.eq_ignore_ascii_case(&v)) {
+        if v.is_empty() || !seen.insert(v.to_ascii_lowercase()) {
             return;
         }
         rcpt.push(EnvelopeValue {

@@ -294,6 +294,7 @@ fn comments_of<'t, 'a>(words: &'t [Token<'a>]) -> impl Iterator<Item = &'a [u8]>
 
 /// A leading comment `(from user@localhost)` (Sendmail submit) or `(qmail N invoked ...)`.
 fn read_leading<'a>(r: &mut Received<'a>, leading: &[Token<'a>], other: &mut Vec<&'a [u8]>) {
+    let mut ignored = 0usize;
     for tok in leading {
         match *tok {
             Token::Comment(c) => {
@@ -307,14 +308,28 @@ fn read_leading<'a>(r: &mut Received<'a>, leading: &[Token<'a>], other: &mut Vec
                     other.push(c);
                 }
             }
-            Token::Word(w) => r.notes.push(format!(
-                "ignored text before the first clause: {}",
-                String::from_utf8_lossy(w)
-            )),
+            Token::Word(w) => {
+                ignored += 1;
+                if ignored <= IGNORED_WORDS_NOTED {
+                    r.notes.push(format!(
+                        "ignored text before the first clause: {}",
+                        String::from_utf8_lossy(w)
+                    ));
+                }
+            }
             _ => {}
         }
     }
+    if let Some(more) = ignored.checked_sub(IGNORED_WORDS_NOTED).filter(|&m| m > 0) {
+        r.notes.push(format!(
+            "ignored text before the first clause: {more} more words"
+        ));
+    }
 }
+
+/// Words before the first clause noted one by one; the rest are counted in one note (a
+/// header of junk words would otherwise make a note per word).
+const IGNORED_WORDS_NOTED: usize = 8;
 
 /// The receiving host, and the comment after it (software and version, sometimes the
 /// receiver's own address).

@@ -88,7 +88,33 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
     clauses::read_envelope_comments(&mut r, &comments);
     r.kind = Some(classify::classify_kind(&r, value));
     classify::finish_status(&mut r);
+    count_repeats(&mut r.notes);
     r
+}
+
+/// Notes said more than once are said once with their count (`... (x41)`), in the order
+/// they were first said: a hostile header repeats what draws a note, and the report must
+/// not grow by one note per repeat.
+fn count_repeats(notes: &mut Vec<String>) {
+    if notes.len() < 2 {
+        return;
+    }
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for n in notes.iter() {
+        *counts.entry(n.as_str()).or_default() += 1;
+    }
+    if counts.len() == notes.len() {
+        return;
+    }
+    let mut counted: Vec<String> = Vec::with_capacity(counts.len());
+    for n in notes.iter() {
+        match counts.remove(n.as_str()) {
+            Some(1) => counted.push(n.clone()),
+            Some(times) => counted.push(format!("{n} (x{times})")),
+            None => {}
+        }
+    }
+    *notes = counted;
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod dns_faults;
 mod extremes;
 mod hostile;
 mod inputs;
+mod linearity;
 mod mta_formats;
 mod near_misses;
 mod properties;

@@ -36,26 +36,51 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .flatten()
         .flat_map(|h| h.addresses.iter().map(|a| a.to_ascii_lowercase()))
         .collect();
+    // Hashed: one look-up per recipient, not a search of To and Cc.
+    let named: std::collections::HashSet<&str> = visible.iter().map(String::as_str).collect();
     let hidden: Vec<&crate::message::envelope::EnvelopeValue> = ctx
         .envelope
         .rcpt_to
         .iter()
-        .filter(|r| r.value.contains('@') && !visible.contains(&r.value.to_ascii_lowercase()))
+        .filter(|r| r.value.contains('@') && !named.contains(r.value.to_ascii_lowercase().as_str()))
         .collect();
     if hidden.is_empty() {
         return;
+    }
+    let listed = &hidden[..hidden.len().min(LISTED)];
+    let mut names = listed
+        .iter()
+        .map(|r| r.value.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if hidden.len() > LISTED {
+        names.push_str(&format!(" and {} more", hidden.len() - LISTED));
+    }
+    let mut evidence = json!({
+        "hidden": listed,
+        "to_and_cc": &visible[..visible.len().min(LISTED)],
+    });
+    // Counts only when a list was cut, so an ordinary report keeps its shape.
+    if hidden.len() > LISTED {
+        evidence["hidden_count"] = json!(hidden.len());
+    }
+    if visible.len() > LISTED {
+        evidence["to_and_cc_count"] = json!(visible.len());
     }
     out.add(
         &RULE,
         Vec::new(),
         format!(
-            "Delivered to {} although the To and Cc headers do not name {}: a blind copy, list or alias.",
-            hidden.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join(", "),
+            "Delivered to {names} although the To and Cc headers do not name {}: a blind copy, list or alias.",
             if hidden.len() == 1 { "it" } else { "them" }
         ),
-        json!({"hidden": hidden, "to_and_cc": visible}),
+        evidence,
     );
 }
+
+/// Addresses listed at most in the finding (the rest are counted): a header of 200,000
+/// recipients must not make a finding as large.
+const LISTED: usize = 1024;
 
 #[cfg(test)]
 mod tests {
@@ -68,5 +93,27 @@ mod tests {
         let direct =
             "Delivered-To: alice@b-corp.com\nTo: Alice <alice@b-corp.com>\nFrom: x@a-corp.com\n\nx";
         assert!(!fired(direct, "ENV005"));
+    }
+
+    #[test]
+    fn long_lists_are_cut_and_counted() {
+        let many: Vec<String> = (0..1100).map(|i| format!("u{i}@b-corp.com")).collect();
+        let m = format!(
+            "Delivered-To: {}\nReceived: by mx.b-corp.com; Mon, 1 Jan 2024 00:00:00 +0000\nTo: {}\nFrom: x@a-corp.com\n\nx",
+            many.join(", "),
+            (0..1100)
+                .map(|i| format!("t{i}@a-corp.com"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let f = crate::test_support::findings(&m);
+        let bcc = f.iter().find(|f| f.rule == "ENV005").expect("ENV005");
+        assert_eq!(
+            bcc.evidence["hidden"].as_array().map(Vec::len),
+            Some(super::LISTED)
+        );
+        assert_eq!(bcc.evidence["hidden_count"], 1100);
+        assert_eq!(bcc.evidence["to_and_cc_count"], 1100);
+        assert!(bcc.message.contains("and 76 more"), "{}", bcc.message);
     }
 }

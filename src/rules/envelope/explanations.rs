@@ -15,6 +15,8 @@
 use crate::domain;
 use crate::message::headers::{HeaderValue, domain_of};
 use crate::rules::Ctx;
+use std::cell::OnceCell;
+use std::collections::HashSet;
 
 /// The registrable domain of the first address of a header.
 pub fn header_domain(h: Option<&HeaderValue>) -> Option<(String, String)> {
@@ -49,9 +51,19 @@ fn relay_addresses<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = &'a str> + 'a {
         .top()
         .and_then(|e| e.by.host.as_deref())
         .and_then(domain::registrable);
+    // Hashed, lower case: one look-up per address, not a search of the recipients; made
+    // only when there is an address to look up.
+    let recipients: OnceCell<HashSet<String>> = OnceCell::new();
     headers.chain(fors).filter(move |a| {
         a.contains('@')
-            && !ctx.recipients.iter().any(|r| r.eq_ignore_ascii_case(a))
+            && !recipients
+                .get_or_init(|| {
+                    ctx.recipients
+                        .iter()
+                        .map(|r| r.to_ascii_lowercase())
+                        .collect()
+                })
+                .contains(&a.to_ascii_lowercase())
             && (ours.is_none() || registrable_of(a) != ours)
     })
 }
