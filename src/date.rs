@@ -506,6 +506,14 @@ impl Cursor<'_> {
                         self.pos += 1;
                     }
                 }
+                // `-08:00` is not RFC 5322's zone syntax: read as no zone, as hopsleuth
+                // always has. The MailEnable hops of the public corpus that write it only
+                // fit the hops around them without it (believing it made 33 ham messages
+                // "time runs backwards", clean to forged).
+                if self.s[digits_start..self.pos].contains(&b':') {
+                    self.pos = start;
+                    return Zone::Absent;
+                }
                 let (h, m) = match digits {
                     4 => (value / 100, value % 100),
                     1 | 2 => (value, 0),

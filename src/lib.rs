@@ -29,6 +29,7 @@ pub mod report;
 pub mod resolver;
 pub mod rules;
 pub mod scan;
+pub mod small_map;
 pub mod text;
 
 // Whole-message helpers for the rules' unit tests; outside `rules/`, because running a

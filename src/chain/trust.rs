@@ -416,12 +416,12 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
     let mut ours: Vec<(String, String)> = Vec::new(); // (domain, why)
     // The domains already in `ours`, hashed: a list of 270,000 recipient domains is one
     // pass, not a search of `ours` per recipient.
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: crate::small_map::SmallMap<String, usize> = crate::small_map::SmallMap::new();
     for r in &hints.recipients {
         if let Some(d) = crate::message::headers::domain_of(r).and_then(|d| domain::registrable(&d))
             && !seen.contains_key(&d)
         {
-            seen.insert(d.clone(), ours.len());
+            seen.insert_new(d.clone(), ours.len());
             ours.push((d, format!("recipient {r}")));
         }
     }
@@ -429,7 +429,7 @@ fn walk_inferred(hops: &[Hop], hints: &TrustHints) -> (Vec<HopTrustDetail>, Trus
         && let Some(d) = domain::registrable(id)
         && !seen.contains_key(&d)
     {
-        seen.insert(d.clone(), ours.len());
+        seen.insert_new(d.clone(), ours.len());
         ours.push((
             d,
             format!("authserv-id {id} of the topmost Authentication-Results"),

@@ -123,12 +123,24 @@ pub fn envelope(
     };
 
     let mut rcpt: Vec<EnvelopeValue> = Vec::new();
-    // The recipients seen, ASCII lower-cased: a list of 200,000 addresses is checked for
-    // duplicates in one pass, not one search of the list per address.
+    // A few recipients are searched as they are; past that they are hashed, ASCII
+    // lower-cased: a list of 200,000 addresses is checked for duplicates in one pass, not
+    // one search of the list per address.
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut push = |v: String, source, header_index| {
         let v = strip_angles(&v);
-        if v.is_empty() || !seen.insert(v.to_ascii_lowercase()) {
+        if v.is_empty() {
+            return;
+        }
+        let duplicate = if rcpt.len() < crate::small_map::HASH_FROM {
+            rcpt.iter().any(|e| e.value.eq_ignore_ascii_case(&v))
+        } else {
+            if seen.is_empty() {
+                seen.extend(rcpt.iter().map(|e| e.value.to_ascii_lowercase()));
+            }
+            !seen.insert(v.to_ascii_lowercase())
+        };
+        if duplicate {
             return;
         }
         rcpt.push(EnvelopeValue {

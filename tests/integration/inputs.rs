@@ -501,3 +501,33 @@ fn trees_deeper_than_path_max_are_reported_once() {
     assert_eq!(out.status.code(), Some(2));
     let _ = Command::new("rm").arg("-rf").arg(&root).status();
 }
+
+#[test]
+fn max_message_bytes_is_read_from_the_config_file() {
+    let dir = tempdir("config");
+    let config = dir.join("hopsleuth.toml");
+    std::fs::write(&config, "[limits]\nmax_message_bytes = 1000\n").unwrap();
+    let mut message = std::fs::read(manifest("samples/webmail.eml")).unwrap();
+    message.extend(std::iter::repeat_n(b'x', 5000));
+    let out = hopsleuth(
+        &["analyze", "--config", config.to_str().unwrap(), "-"],
+        Some(&message),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("over 1000 bytes (max_message_bytes)"),
+        "{}",
+        stderr(&out)
+    );
+    let filtered = hopsleuth(
+        &[
+            "analyze",
+            "--add-header",
+            "--config",
+            config.to_str().unwrap(),
+            "-",
+        ],
+        Some(&message),
+    );
+    assert_eq!(filtered.status.code(), Some(75), "{}", stderr(&filtered));
+}

@@ -37,12 +37,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .flat_map(|h| h.addresses.iter().map(|a| a.to_ascii_lowercase()))
         .collect();
     // Hashed: one look-up per recipient, not a search of To and Cc.
-    let named: std::collections::HashSet<&str> = visible.iter().map(String::as_str).collect();
+    let named: crate::small_map::SmallSet<&str> = visible.iter().map(String::as_str).collect();
     let hidden: Vec<&crate::message::envelope::EnvelopeValue> = ctx
         .envelope
         .rcpt_to
         .iter()
-        .filter(|r| r.value.contains('@') && !named.contains(r.value.to_ascii_lowercase().as_str()))
+        .filter(|r| {
+            r.value.contains('@') && !named.contains_key(r.value.to_ascii_lowercase().as_str())
+        })
         .collect();
     if hidden.is_empty() {
         return;

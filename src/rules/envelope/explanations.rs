@@ -16,7 +16,6 @@ use crate::domain;
 use crate::message::headers::{HeaderValue, domain_of};
 use crate::rules::Ctx;
 use std::cell::OnceCell;
-use std::collections::HashSet;
 
 /// The registrable domain of the first address of a header.
 pub fn header_domain(h: Option<&HeaderValue>) -> Option<(String, String)> {
@@ -51,19 +50,24 @@ fn relay_addresses<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = &'a str> + 'a {
         .top()
         .and_then(|e| e.by.host.as_deref())
         .and_then(domain::registrable);
-    // Hashed, lower case: one look-up per address, not a search of the recipients; made
-    // only when there is an address to look up.
-    let recipients: OnceCell<HashSet<String>> = OnceCell::new();
+    // A few recipients are searched as they are; many are hashed (lower case) once, when
+    // there is an address to look up: one look-up per address, not a search per address.
+    let recipients: OnceCell<crate::small_map::SmallSet<String>> = OnceCell::new();
+    let few = ctx.recipients.len() < crate::small_map::HASH_FROM;
     headers.chain(fors).filter(move |a| {
         a.contains('@')
-            && !recipients
-                .get_or_init(|| {
-                    ctx.recipients
-                        .iter()
-                        .map(|r| r.to_ascii_lowercase())
-                        .collect()
-                })
-                .contains(&a.to_ascii_lowercase())
+            && !(if few {
+                ctx.recipients.iter().any(|r| r.eq_ignore_ascii_case(a))
+            } else {
+                recipients
+                    .get_or_init(|| {
+                        ctx.recipients
+                            .iter()
+                            .map(|r| r.to_ascii_lowercase())
+                            .collect()
+                    })
+                    .contains_key(&a.to_ascii_lowercase())
+            })
             && (ours.is_none() || registrable_of(a) != ours)
     })
 }
