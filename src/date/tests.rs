@@ -122,7 +122,10 @@ fn dates_outside_rfc3339_are_invalid() {
         assert_eq!(parse_date(bad.as_bytes()), None, "{bad}");
     }
     // A zone written with a colon is not RFC 5322's: read as no zone, as always.
-    for colon in ["Mon, 1 Jan 2024 00:00:00 -08:00", "Mon, 1 Jan 2024 00:00:00 -24:00"] {
+    for colon in [
+        "Mon, 1 Jan 2024 00:00:00 -08:00",
+        "Mon, 1 Jan 2024 00:00:00 -24:00",
+    ] {
         let (date, _) = parse_date(colon.as_bytes()).expect(colon);
         assert_eq!(date.utc_rfc3339(), "2024-01-01T00:00:00Z", "{colon}");
     }
