@@ -55,9 +55,7 @@ fn open_input(path: &Path) -> Result<Input, Failure> {
         return Ok((Box::new(io::stdin()), None));
     }
     let file = open::regular_file(path).map_err(|e| Failure::Read(e.to_string()))?;
-    let peek = file.try_clone().ok().map(|f| -> Peek<'static> {
-        Box::new(move |at, buf: &mut [u8]| open::read_at(&f, at, buf))
-    });
+    let peek = open::look_ahead(&file);
     Ok((Box::new(file), peek))
 }
 

@@ -62,11 +62,7 @@ pub fn filter(
         .take(512)
         .read_to_end(&mut head)
         .map_err(read_failure)?;
-    let layout = if crate::mbox::is_mbox(&head) {
-        Layout::Mbox
-    } else {
-        Layout::Single
-    };
+    let layout = Layout::of(&head);
     let limits = &options.limits;
     let stream = io::BufReader::with_capacity(64 * 1024, io::Cursor::new(head).chain(input));
     let mut reader = Reader::new(

@@ -161,8 +161,7 @@ pub struct Prepared {
 /// of bytes after it, which the body length includes.
 pub fn prepare_read(raw: &mbox::RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
     let mut prepared = prepare(&raw.header, options)?;
-    let after = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
-    prepared.message.body_length = prepared.message.body_length.saturating_add(after);
+    prepared.count_bytes_after_header(raw.body_len);
     Ok(prepared)
 }
 
@@ -244,6 +243,12 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
 }
 
 impl Prepared {
+    /// Adds to the body length the bytes a reader counted after the header block it kept.
+    pub fn count_bytes_after_header(&mut self, bytes: u64) {
+        let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        self.message.body_length = self.message.body_length.saturating_add(bytes);
+    }
+
     /// What this message's DNS checks may ask about.
     pub fn dns_subject(&self) -> dns::plan::Subject<'_> {
         dns::plan::Subject {

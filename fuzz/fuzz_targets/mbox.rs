@@ -30,11 +30,7 @@ fn streamed(data: &[u8], layout: Layout, capacity: usize) -> (Vec<RawMessage>, V
 }
 
 fuzz_target!(|data: &[u8]| {
-    let layout = if mbox::is_mbox(data) {
-        Layout::Mbox
-    } else {
-        Layout::Single
-    };
+    let layout = Layout::of(data);
     let in_memory: Vec<RawMessage> = Reader::in_memory(data, layout, MAX_HEADER, u64::MAX)
         .collect::<io::Result<_>>()
         .expect("reading memory cannot fail");

@@ -37,6 +37,18 @@ pub enum Layout {
     Single,
 }
 
+impl Layout {
+    /// The layout of an input that starts with `head`: an mbox when its first line is a
+    /// separator (see [`super::is_mbox`]).
+    pub fn of(head: &[u8]) -> Layout {
+        if super::is_mbox(head) {
+            Layout::Mbox
+        } else {
+            Layout::Single
+        }
+    }
+}
+
 /// Reads bytes at an offset of the input without moving the reader (a file, or memory):
 /// how a `Content-Length` is checked before it is believed.
 pub type Peek<'p> = Box<dyn Fn(u64, &mut [u8]) -> io::Result<usize> + Send + 'p>;

@@ -328,10 +328,7 @@ fn process_large_file(
             reason: "not a mail message".into(),
         };
     }
-    let peek_file = file.try_clone().ok();
-    let peek = peek_file.map(|f| -> crate::mbox::reader::Peek<'static> {
-        Box::new(move |at, buf: &mut [u8]| open::read_at(&f, at, buf))
-    });
+    let peek = open::look_ahead(&file);
     stream_or_single(name, head, Box::new(file), peek, scan)
 }
 
@@ -370,8 +367,7 @@ fn stream_or_single(
         return read_error(name, e);
     }
     let mut prepared = prepared;
-    let after = usize::try_from(raw.body_len).unwrap_or(usize::MAX);
-    prepared.message.body_length = prepared.message.body_length.saturating_add(after);
+    prepared.count_bytes_after_header(raw.body_len);
     prepared_done(Ok(prepared), source_of(name), scan)
 }
 

@@ -66,10 +66,14 @@ pub fn regular_file(path: &Path) -> Result<File, Refused> {
     Ok(file)
 }
 
-/// Reads from `file` at `offset` without moving its position (for look-ahead).
-pub fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+/// Look-ahead into `file` for the mbox reader: reads at an offset without moving the
+/// file's position (through a second handle; `None` when none can be had).
+pub fn look_ahead(file: &File) -> Option<crate::mbox::reader::Peek<'static>> {
     use std::os::unix::fs::FileExt;
-    file.read_at(buf, offset)
+    let file = file.try_clone().ok()?;
+    Some(Box::new(move |offset, buf: &mut [u8]| {
+        file.read_at(buf, offset)
+    }))
 }
 
 #[cfg(test)]
