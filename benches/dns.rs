@@ -71,15 +71,10 @@ fn write_mbox(path: &Path, n: usize, k: usize) {
     std::fs::write(path, mbox).unwrap();
 }
 
-/// Scans `mbox` with the resolver pointed at `server`; returns the elapsed time and the
-/// number of reports.
-fn scan_with_dns(mbox: &Path, server: &dns_server::TestDns) -> (Duration, usize) {
-    let dns = Dns::new(&DnsSettings {
-        servers: vec![server.addr],
-        timeout: Duration::from_secs(5),
-        ..DnsSettings::default()
-    })
-    .expect("resolver");
+/// Scans `mbox` with a resolver made from `settings`; returns the elapsed time and the
+/// NDJSON output.
+fn scan_with(mbox: &Path, settings: &DnsSettings) -> (Duration, Vec<u8>) {
+    let dns = Dns::new(settings).expect("resolver");
     let options = ScanOptions {
         dns: Some(Arc::new(dns)),
         ..ScanOptions::default()
@@ -88,8 +83,22 @@ fn scan_with_dns(mbox: &Path, server: &dns_server::TestDns) -> (Duration, usize)
     let started = Instant::now();
     let summary = scan::run(&[mbox.to_path_buf()], &options, &mut out, &mut |_| {}).expect("scan");
     let elapsed = started.elapsed();
-    let lines = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
     assert_eq!(summary.errors, 0);
+    (elapsed, out)
+}
+
+/// Scans `mbox` against the test server (5 s timeout); returns the elapsed time and the
+/// number of reports.
+fn scan_with_dns(mbox: &Path, server: &dns_server::TestDns) -> (Duration, usize) {
+    let (elapsed, out) = scan_with(
+        mbox,
+        &DnsSettings {
+            servers: vec![server.addr],
+            timeout: Duration::from_secs(5),
+            ..DnsSettings::default()
+        },
+    );
+    let lines = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
     (elapsed, lines)
 }
 
@@ -181,19 +190,13 @@ fn main() {
     let silent = dns_server::silent();
     let mbox = tmp.join("black-hole.mbox");
     write_crafted_mbox(&mbox, n);
-    let dns = Dns::new(&DnsSettings {
-        servers: vec![silent.addr],
-        ..DnsSettings::default()
-    })
-    .expect("resolver");
-    let options = ScanOptions {
-        dns: Some(Arc::new(dns)),
-        ..ScanOptions::default()
-    };
-    let mut out: Vec<u8> = Vec::new();
-    let started = Instant::now();
-    scan::run(std::slice::from_ref(&mbox), &options, &mut out, &mut |_| {}).expect("scan");
-    let elapsed = started.elapsed();
+    let (elapsed, out) = scan_with(
+        &mbox,
+        &DnsSettings {
+            servers: vec![silent.addr],
+            ..DnsSettings::default()
+        },
+    );
     let mut without: Vec<u8> = Vec::new();
     scan::run(&[mbox], &ScanOptions::default(), &mut without, &mut |_| {}).expect("scan");
     let verdicts = |out: &[u8]| -> Vec<(String, usize)> {
