@@ -52,6 +52,12 @@ struct Group<'t, 'a> {
 pub(super) struct Clauses<'t, 'a> {
     /// Tokens before the first keyword: a leading comment, or junk.
     leading: &'t [Token<'a>],
+    /// The tokens between `from` and the receiver's `by` (or the next keyword).
+    pub(super) from: Option<&'t [Token<'a>]>,
+    /// The byte offset of the receiver's `by`: from there on, the line is the receiver's.
+    pub(super) by_at: Option<usize>,
+    /// Which `by` that was, of several.
+    pub(super) by_chosen: ByChoice,
     /// The clauses before the date, then those after it (`; date for <x>`).
     groups: Vec<Group<'t, 'a>>,
     /// Comments after the date (`(envelope-from x)`, `(PDT)`).
@@ -61,112 +67,154 @@ pub(super) struct Clauses<'t, 'a> {
 /// The comments and stray words of a line, sorted by the clause they followed.
 #[derive(Default)]
 pub(super) struct Sorted<'a> {
-    /// Comments of the `from` clause: the receiver's TCP-info, and whatever the sender put
-    /// into its HELO argument.
-    pub(super) from_comments: Vec<&'a [u8]>,
-    /// Words after the `from` name (`from host [1.2.3.4]`).
-    pub(super) from_extra_words: Vec<&'a [u8]>,
     /// Comments of the `via` clause, where Roundcube behind a proxy names the real peer.
     pub(super) via_comments: Vec<&'a [u8]>,
     /// Every other comment: software, TLS, authentication, envelope.
     pub(super) other_comments: Vec<&'a [u8]>,
 }
 
-/// The tokens before the first top-level `;`, when the clauses end there.
+/// The tokens before the `;` that starts the date, when the clauses end there.
 type ClauseTokensBeforeSemi<'a> = Option<Vec<Token<'a>>>;
 
+/// At most this many `;` are tried as the start of the date (a line of semicolons stays
+/// cheap).
+const MAX_DATE_SEMIS: usize = 16;
+
 /// Finds where the clauses end and the date begins. Returns the clause length, the bytes
-/// after the date (for trailing clauses) and, when the clauses end at the first `;`, their
-/// tokens; fills `r.date`.
+/// after the date (for trailing clauses) and, when the clauses end at a `;`, their tokens;
+/// fills `r.date`.
+///
+/// The date starts at the *last* top-level `;` that a date follows, with no `by` after it:
+/// a client can type `; Mon, 1 Jan 2024 ...` into its HELO, but only before the receiver's
+/// own text, and the receiver's date comes last. SquirrelMail writes a `;` inside its from
+/// part (`(SquirrelMail authenticated user x);\n by host with HTTP;\n date`) for the same
+/// reason that is no separator.
 pub(super) fn split_date<'a>(
     value: &'a [u8],
     r: &mut Received<'a>,
 ) -> (usize, Option<&'a [u8]>, ClauseTokensBeforeSemi<'a>) {
-    // The first top-level `;` normally starts the date.
     let mut lexer = Lexer::new(value);
-    let mut semi_at = None;
-    // Room for the clauses of a usual line (about 20 tokens) without regrowing.
-    let mut before: Vec<Token<'a>> = Vec::with_capacity(32);
+    // Room for the tokens of a usual line (about 25) without regrowing.
+    let mut tokens: Vec<Token<'a>> = Vec::with_capacity(40);
+    // (token index, byte offset) of each top-level `;`.
+    let mut semis: Vec<(usize, usize)> = Vec::new();
+    // The token index after the last `by` word, to tell a `;` the clauses go on after.
+    let mut last_by = None;
     while let Some(tok) = lexer.next() {
-        if tok == Token::Semi {
-            semi_at = Some(lexer.position() - 1);
-            break;
+        match tok {
+            Token::Semi => semis.push((tokens.len(), lexer.position() - 1)),
+            Token::Word(w) if w.eq_ignore_ascii_case(b"by") => last_by = Some(tokens.len()),
+            _ => {}
         }
-        before.push(tok);
+        tokens.push(tok);
     }
-    if let Some(semi) = semi_at {
-        return (semi, date_after_semi(value, semi, r), Some(before));
-    }
-    // No `;`: look for a date after the last clause keyword's value.
-    if let Some((start, d, used)) = find_date(value) {
-        r.date = Some(d);
-        r.date_text = Some(&value[start..start + used]);
-        r.notes.push("no `;` before the date".into());
-        return (start, Some(&value[start + used..]), None);
-    }
-    (value.len(), None, Some(before))
-}
-
-/// Reads the date after the `;` at `semi` into `r`; returns the bytes after the date, or
-/// `None` when there is none.
-fn date_after_semi<'a>(value: &'a [u8], semi: usize, r: &mut Received<'a>) -> Option<&'a [u8]> {
-    // Try the text after each `;` in turn: `with;ESMTP id x; date` has junk first.
-    let mut at = semi;
-    let mut attempts = 0;
-    loop {
-        let after = &value[at + 1..];
-        if let Some((d, used)) = parse_date(after) {
+    if semis.is_empty() {
+        // No `;`: look for a date after the last clause keyword's value.
+        if let Some((start, d, used)) = find_date(value) {
             r.date = Some(d);
-            r.date_text = Some(trim_space(&after[..used]));
-            if at != semi {
-                r.notes
-                    .push("text between the first `;` and the date was ignored".into());
-            }
-            return Some(&after[used..]);
+            r.date_text = Some(&value[start..start + used]);
+            r.notes.push("no `;` before the date".into());
+            return (start, Some(&value[start + used..]), None);
         }
-        attempts += 1;
-        match after.iter().position(|&b| b == b';') {
-            Some(next) if attempts < 16 => at = at + 1 + next,
-            _ => break,
-        }
+        return (value.len(), None, Some(tokens));
     }
-    // No date after any `;`: maybe one without its `;`, or none at all.
-    if let Some((start, d, used)) = find_date(&value[semi + 1..]) {
-        let s = semi + 1 + start;
+    let dated = semis
+        .iter()
+        .rev()
+        .take(MAX_DATE_SEMIS)
+        .filter(|(index, _)| last_by.is_none_or(|b| b < *index))
+        .find_map(|&(index, at)| {
+            let after = &value[at + 1..];
+            parse_date(after).map(|(d, used)| (index, at, d, used))
+        });
+    if let Some((index, at, d, used)) = dated {
+        let after = &value[at + 1..];
+        r.date = Some(d);
+        r.date_text = Some(trim_space(&after[..used]));
+        tokens.truncate(index);
+        return (at, Some(&after[used..]), Some(tokens));
+    }
+    // No date after any `;`: the clauses end at the last one with no `by` after it, before
+    // which the receiver's text lies; maybe a date follows it without its `;`, or none.
+    let Some(&(index, at)) = semis
+        .iter()
+        .rev()
+        .find(|(index, _)| last_by.is_none_or(|b| b < *index))
+    else {
+        r.notes.push("no date after `;`".into());
+        return (value.len(), None, Some(tokens));
+    };
+    tokens.truncate(index);
+    let rest = &value[at + 1..];
+    if let Some((start, d, used)) = find_date(rest) {
+        let s = at + 1 + start;
         r.date = Some(d);
         r.date_text = Some(&value[s..s + used]);
-        return Some(&value[s + used..]);
+        return (at, Some(&value[s + used..]), Some(tokens));
     }
     r.notes.push("no date after `;`".into());
-    None
+    (at, None, Some(tokens))
 }
 
 /// Groups the clause tokens by keyword; `date_part` is what follows the date, where some
 /// MTAs go on (`; date for <x>`, `(envelope-from x)`).
+///
+/// The `from` part runs from `from` to the receiver's own `by` ([`receiver_by`]), whatever
+/// it holds: everything in it before the receiver's record of the peer is the client's
+/// HELO, and a HELO can hold clause keywords too.
 pub(super) fn split<'t, 'a>(
+    value: &'a [u8],
     tokens: &'t [Token<'a>],
     date_part: Option<&'a [u8]>,
 ) -> Clauses<'t, 'a> {
+    let first_keyword = tokens
+        .iter()
+        .position(|t| matches!(*t, Token::Word(w) if keyword(w).is_some()));
+    let leading = &tokens[..first_keyword.unwrap_or(tokens.len())];
+    let mut from = None;
+    let mut rest_at = first_keyword.unwrap_or(tokens.len());
+    let mut by_at = None;
+    let mut by_chosen = ByChoice::Only;
+    if let Some(k) = first_keyword
+        && matches!(tokens[k], Token::Word(w) if keyword(w) == Some(Clause::From))
+    {
+        match receiver_by(tokens, k + 1) {
+            Some((by, choice)) => {
+                let via = receiver_via(tokens, k + 1, by);
+                from = Some(&tokens[k + 1..via.unwrap_or(by)]);
+                rest_at = via.unwrap_or(by);
+                by_chosen = choice;
+                if let Token::Word(w) = tokens[by] {
+                    by_at = Some(w.as_ptr() as usize - value.as_ptr() as usize);
+                }
+            }
+            None => {
+                // No `by` to anchor it: the from part ends at the next keyword.
+                let end = tokens[k + 1..]
+                    .iter()
+                    .position(|t| matches!(*t, Token::Word(w) if keyword(w).is_some()))
+                    .map_or(tokens.len(), |i| k + 1 + i);
+                from = Some(&tokens[k + 1..end]);
+                rest_at = end;
+            }
+        }
+    }
     // A clause's tokens are the run between its keyword and the next one: borrowed, not
     // copied.
     let mut groups: Vec<Group<'t, 'a>> = Vec::with_capacity(8);
     let mut seen_by = false;
-    let mut run_start = 0;
-    let mut leading: &[Token<'a>] = tokens;
-    for (i, tok) in tokens.iter().enumerate() {
+    let mut run_start = rest_at;
+    for (i, tok) in tokens.iter().enumerate().skip(rest_at) {
         if let Token::Word(w) = *tok
             && let Some(k) = keyword(w)
         {
             // `from` after `by` is XMail's envelope sender (`from <x>`), not the peer.
-            let k = if k == Clause::From && seen_by {
+            let k = if k == Clause::From && (seen_by || from.is_some()) {
                 Clause::EnvelopeFrom
             } else {
                 k
             };
             seen_by |= k == Clause::By;
-            if groups.is_empty() {
-                leading = &tokens[..i];
-            }
             close_run(&mut groups, &tokens[run_start..i]);
             groups.push(Group {
                 clause: k,
@@ -180,9 +228,71 @@ pub(super) fn split<'t, 'a>(
     groups.extend(trailer);
     Clauses {
         leading,
+        from,
+        by_at,
+        by_chosen,
         groups,
         trailer_comments,
     }
+}
+
+/// A `via` the receiver wrote before its `by`: obtuse smtpd's `via SMTP by host` (right
+/// before `by`), or Roundcube's `via proxy ([ip])` on an HTTP hand-off (its `with` says
+/// HTTP). The from part then ends there. Elsewhere a `via` before `by` is the client's:
+/// typed into a HELO, it would push the receiver's record out of the from part.
+fn receiver_via(tokens: &[Token<'_>], start: usize, by: usize) -> Option<usize> {
+    let is_via = |t: &Token<'_>| matches!(*t, Token::Word(w) if keyword(w) == Some(Clause::Via));
+    let via = (start..by).rev().find(|&i| is_via(&tokens[i]))?;
+    let right_before_by = via + 2 == by && matches!(tokens[via + 1], Token::Word(_));
+    let http = tokens[by..].windows(2).any(|pair| {
+        matches!(pair, [Token::Word(w), Token::Word(p)]
+            if keyword(w) == Some(Clause::With) && p.len() >= 4 && p[..4].eq_ignore_ascii_case(b"http"))
+    });
+    (right_before_by || http).then_some(via)
+}
+
+/// Which of several `by` words was taken as the receiver's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ByChoice {
+    /// One `by` named a host (or none did), or the others were qmail-scanner's `by uid N`.
+    Only,
+    /// The last of several: the earlier ones were typed by the client.
+    Last,
+}
+
+/// The `by` the receiver wrote, searched from `start`: a `by` word followed by a host-like
+/// word (a `by` followed by a comment or by nothing is not a clause). Of several, the last:
+/// a client can type `by` clauses into its HELO (`HELO x (a [6.6.6.6]) by mx.example.com`),
+/// but everything it types comes before the receiver's own text, and no receiver writes a
+/// second `by` after its own, but qmail-scanner's note of the user it ran as, `by uid 7791`,
+/// which is not taken.
+fn receiver_by(tokens: &[Token<'_>], start: usize) -> Option<(usize, ByChoice)> {
+    let is_by = |i: usize| {
+        matches!(tokens[i], Token::Word(w) if w.eq_ignore_ascii_case(b"by"))
+            && matches!(tokens.get(i + 1), Some(Token::Word(h)) if host_like(h))
+            && !by_uid(tokens, i)
+    };
+    let first = (start..tokens.len()).find(|&i| is_by(i))?;
+    let last = (first..tokens.len())
+        .rev()
+        .find(|&i| is_by(i))
+        .unwrap_or(first);
+    Some(if last == first {
+        (first, ByChoice::Only)
+    } else {
+        (last, ByChoice::Last)
+    })
+}
+
+/// qmail-scanner's `by uid 7791`.
+fn by_uid(tokens: &[Token<'_>], at: usize) -> bool {
+    matches!(tokens.get(at + 1..at + 3), Some([Token::Word(u), Token::Word(n)])
+        if u.eq_ignore_ascii_case(b"uid") && n.iter().all(u8::is_ascii_digit))
+}
+
+/// A word that can name the receiving host: not a clause keyword, with a letter or digit.
+fn host_like(w: &[u8]) -> bool {
+    keyword(w).is_none() && w.iter().any(u8::is_ascii_alphanumeric)
 }
 
 /// Gives the last clause opened its run of tokens.
@@ -229,7 +339,8 @@ pub(super) fn read<'a>(
         let comments = comments_of(&g.words);
         let other = &mut sorted.other_comments;
         match g.clause {
-            Clause::From => peer::read_from_clause(r, &g.words, &mut sorted),
+            // A `from` that is not the line's first clause names no peer.
+            Clause::From => other.extend(comments),
             // Only the first `by` names the receiver; later ones are prose
             // (`with gg login by AOL 6.0`), even when the first value was unusable.
             Clause::By if by_seen => other.extend(comments),
@@ -273,7 +384,34 @@ pub(super) fn read<'a>(
     sorted
         .other_comments
         .extend(clauses.trailer_comments.iter().copied());
+    if r.with.is_none()
+        && let Some(from) = clauses.from
+    {
+        read_with_in_from_part(r, value, from);
+    }
     sorted
+}
+
+/// `from senmail2 with LMTP by senmail2`: a `with` before `by`, read only when the from
+/// part holds no address (then nothing in it can be a HELO carrying trace syntax that
+/// hides the receiver's record) and the receiver wrote no `with` of its own.
+fn read_with_in_from_part<'a>(r: &mut Received<'a>, value: &'a [u8], from: &[Token<'a>]) {
+    let holds_address = from.iter().any(|t| match *t {
+        Token::Comment(c) => comment_words(c)
+            .iter()
+            .any(|w| parse_written_ip(w).is_some()),
+        Token::Word(w) => parse_written_ip(w).is_some(),
+        _ => false,
+    });
+    if holds_address {
+        return;
+    }
+    if let Some(i) = from
+        .iter()
+        .position(|t| matches!(*t, Token::Word(w) if keyword(w) == Some(Clause::With)))
+    {
+        protocol::read_with_clause(r, value, &from[i + 1..]);
+    }
 }
 
 /// The first word or angle address of a clause: its value.

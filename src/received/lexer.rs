@@ -1,8 +1,12 @@
 //! Splits a raw Received value into words, comments, angle addresses and semicolons.
 //!
 //! The lexer works on the raw (still folded) bytes: CR and LF count as white space, so no
-//! unfolded copy is needed and every token is a span of the original header. It never fails:
-//! an unbalanced comment or angle address simply runs to the end of the value.
+//! unfolded copy is needed and every token is a span of the original header. It never fails.
+//!
+//! An `(` that is never closed is a token of its own ([`Token::Unclosed`]), and lexing goes
+//! on after it: a client can put an unbalanced parenthesis into its HELO, and the receiver's
+//! own comments after it (its record of the peer, its `by` clause) must still be read as
+//! written. An angle address ends at white space or a parenthesis when its `>` is missing.
 
 /// One lexical element of a Received value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +19,8 @@ pub enum Token<'a> {
     Angle(&'a [u8]),
     /// A `;`, which separates the clauses from the date.
     Semi,
+    /// An `(` that no `)` closes.
+    Unclosed,
 }
 
 /// True for the bytes that separate tokens: space, tab, CR and LF (folding). NUL is not
@@ -41,12 +47,37 @@ const ENDS_WORD: [bool; 256] = {
 pub struct Lexer<'a> {
     input: &'a [u8],
     pos: usize,
+    /// The positions of the `(` no `)` closes, found in one pass once the first of them is
+    /// met (so a run of unclosed parentheses costs one pass, not one per parenthesis).
+    unclosed: Option<Vec<usize>>,
 }
 
 impl<'a> Lexer<'a> {
     /// Starts lexing `input`.
     pub fn new(input: &'a [u8]) -> Self {
-        Lexer { input, pos: 0 }
+        Lexer {
+            input,
+            pos: 0,
+            unclosed: None,
+        }
+    }
+
+    /// Whether the `(` at `at` is closed; finds its `)` (the comment's end) when it is.
+    fn close_of(&mut self, at: usize) -> Option<usize> {
+        if let Some(unclosed) = &self.unclosed {
+            if unclosed.binary_search(&at).is_ok() {
+                return None;
+            }
+            let end = comment_end(self.input, at + 1);
+            return (end < self.input.len()).then_some(end);
+        }
+        let end = comment_end(self.input, at + 1);
+        if end < self.input.len() {
+            return Some(end);
+        }
+        // The first unclosed one: every `(` before it was closed, so the pass starts here.
+        self.unclosed = Some(unclosed_from(self.input, at));
+        None
     }
 
     /// Byte offset of the next unread byte.
@@ -75,11 +106,16 @@ impl<'a> Iterator for Lexer<'a> {
         let start = self.pos;
         let first = *input.get(start)?;
         match first {
-            b'(' => {
-                let end = comment_end(input, start + 1);
-                self.pos = (end + 1).min(input.len());
-                Some(Token::Comment(&input[start + 1..end]))
-            }
+            b'(' => match self.close_of(start) {
+                Some(end) => {
+                    self.pos = (end + 1).min(input.len());
+                    Some(Token::Comment(&input[start + 1..end]))
+                }
+                None => {
+                    self.pos = start + 1;
+                    Some(Token::Unclosed)
+                }
+            },
             b';' => {
                 self.pos += 1;
                 Some(Token::Semi)
@@ -87,7 +123,7 @@ impl<'a> Iterator for Lexer<'a> {
             b'<' => {
                 let end = input[start..]
                     .iter()
-                    .position(|&b| b == b'>' || b == b';' || b == b'\r' || b == b'\n')
+                    .position(|&b| matches!(b, b'>' | b';' | b'(' | b')') || is_space(b))
                     .map_or(input.len(), |i| start + i);
                 let inner = &input[start + 1..end];
                 self.pos = if input.get(end) == Some(&b'>') {
@@ -109,30 +145,68 @@ impl<'a> Iterator for Lexer<'a> {
     }
 }
 
+/// The `\\`, `(` and `)` of an input from a position on, with their offsets: memchr jumps
+/// between them, since comments are mostly plain text.
+struct ParenBytes<'a> {
+    input: &'a [u8],
+    at: usize,
+}
+
+impl<'a> ParenBytes<'a> {
+    fn new(input: &'a [u8], from: usize) -> Self {
+        ParenBytes { input, at: from }
+    }
+
+    /// Skips the byte after the last one returned (the one a `\\` escapes).
+    fn skip_one(&mut self) {
+        self.at += 1;
+    }
+}
+
+impl Iterator for ParenBytes<'_> {
+    type Item = (usize, u8);
+
+    fn next(&mut self) -> Option<(usize, u8)> {
+        let found = memchr::memchr3(b'\\', b'(', b')', self.input.get(self.at..)?)?;
+        let pos = self.at + found;
+        self.at = pos + 1;
+        Some((pos, self.input[pos]))
+    }
+}
+
 /// Index of the `)` closing the comment whose contents start at `from`, or the input length
 /// when it is never closed. Nesting is counted, not recursed into, so depth costs nothing.
 pub fn comment_end(input: &[u8], from: usize) -> usize {
     let mut depth = 0usize;
-    let mut i = from;
-    // Jump between the three bytes that matter (memchr): comments are mostly plain text.
-    while let Some(at) = input
-        .get(i..)
-        .and_then(|rest| memchr::memchr3(b'\\', b'(', b')', rest))
-    {
-        i += at;
-        match input[i] {
-            b'\\' => i += 1,
+    let mut bytes = ParenBytes::new(input, from);
+    while let Some((at, b)) = bytes.next() {
+        match b {
+            b'\\' => bytes.skip_one(),
             b'(' => depth += 1,
-            _ => {
-                if depth == 0 {
-                    return i;
-                }
-                depth -= 1;
-            }
+            _ if depth == 0 => return at,
+            _ => depth -= 1,
         }
-        i += 1;
     }
     input.len()
+}
+
+/// The positions of the `(` at or after `from` that no `)` closes (a stack of the open
+/// ones, as [`comment_end`] counts them: inside a comment `\\` escapes the next byte;
+/// outside one it is a byte like any other).
+fn unclosed_from(input: &[u8], from: usize) -> Vec<usize> {
+    let mut open = Vec::new();
+    let mut bytes = ParenBytes::new(input, from);
+    while let Some((at, b)) = bytes.next() {
+        match b {
+            b'\\' if !open.is_empty() => bytes.skip_one(),
+            b'\\' => {}
+            b'(' => open.push(at),
+            _ => {
+                open.pop();
+            }
+        }
+    }
+    open
 }
 
 /// Splits comment text into words for interpretation: white space and commas separate
@@ -204,7 +278,33 @@ mod tests {
             tokens("(a (b) c) d"),
             vec![Token::Comment(b"a (b) c"), Token::Word(b"d")]
         );
-        assert_eq!(tokens("(a (b"), vec![Token::Comment(b"a (b")]);
+        // An unclosed `(` is a token of its own; what follows it is read as written.
+        assert_eq!(
+            tokens("(a (b"),
+            vec![
+                Token::Unclosed,
+                Token::Word(b"a"),
+                Token::Unclosed,
+                Token::Word(b"b")
+            ]
+        );
+        assert_eq!(
+            tokens("x (y [6.6.6.6] (unknown [192.0.2.1]) by mx"),
+            vec![
+                Token::Word(b"x"),
+                Token::Unclosed,
+                Token::Word(b"y"),
+                Token::Word(b"[6.6.6.6]"),
+                Token::Comment(b"unknown [192.0.2.1]"),
+                Token::Word(b"by"),
+                Token::Word(b"mx"),
+            ]
+        );
+        // Closed ones after an unclosed one are still comments.
+        assert_eq!(
+            tokens("( (a) b"),
+            vec![Token::Unclosed, Token::Comment(b"a"), Token::Word(b"b")]
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub use bytes::is_hostname;
 pub use ip::{WrittenIp, parse_written_ip};
 pub use model::{Auth, IpSource, Kind, RdnsSource, Received, Status, Tls};
 pub use mta::Mta;
+pub use peer::HELO_TRACE_SYNTAX;
 pub use protocol::protocol_of;
 
 use crate::limits::Limits;
@@ -65,27 +66,37 @@ pub fn parse<'a>(value: &'a [u8], limits: &Limits) -> Received<'a> {
     // clauses end elsewhere.
     let clause_tokens =
         clause_tokens.unwrap_or_else(|| Lexer::new(&value[..clause_end]).collect::<Vec<_>>());
-    let split = clauses::split(&clause_tokens, date_part);
-    r.mta = mta::detect(value);
+    let split = clauses::split(value, &clause_tokens, date_part);
+    // The family the receiver's own text names (from its `by` on) decides where its format
+    // writes the peer; marks in the from part, which the client can type, only fill in.
+    let (receiver_family, family) = mta::detect_split(value, split.by_at);
+    r.mta = family;
     let sorted = clauses::read(&mut r, value, &split);
 
     r.protocol = r.with.and_then(protocol_of);
+    let mut comments: Vec<Comment<'a>> = match split.from {
+        Some(tokens) => {
+            peer::read_from_part(&mut r, value, tokens, receiver_family, split.by_chosen)
+        }
+        None => Vec::new(),
+    };
     if r.protocol.is_none() {
         r.protocol = r.via.and_then(protocol_of);
     }
-    let comments: Vec<Comment<'a>> = sorted
-        .from_comments
-        .iter()
-        .chain(sorted.other_comments.iter())
-        .map(|&c| (c, comment_words(c)))
-        .collect();
-    let from_comments = &comments[..sorted.from_comments.len()];
-    peer::read_peer(&mut r, value, from_comments, &sorted.from_extra_words);
+    comments.extend(sorted.other_comments.iter().map(|&c| (c, comment_words(c))));
+    if r.protocol.is_none() {
+        r.protocol = protocol::implied_http(&r, &comments);
+    }
     if matches!(r.protocol, Some("HTTP" | "HTTPS")) {
         peer::read_webmail_peer(&mut r, &sorted.via_comments);
     }
     protocol::read_tls_and_auth(&mut r, &comments, value);
     clauses::read_envelope_comments(&mut r, &comments);
+    // `mail.example.org.` and `mail.example.org` are one name: the root's dot is dropped,
+    // so names compare as names (the raw line keeps it).
+    r.rdns = r
+        .rdns
+        .map(|n| n.strip_suffix(b".").filter(|n| !n.is_empty()).unwrap_or(n));
     r.kind = Some(classify::classify_kind(&r, value));
     classify::finish_status(&mut r);
     count_repeats(&mut r.notes);

@@ -42,6 +42,60 @@ pub enum Mta {
     Stalwart,
     /// qpsmtpd (qmail-like format).
     Qpsmtpd,
+    /// obtuse smtpd: `from name(ip), claiming to be "helo" via SMTP by host, id smtpdX`.
+    Obtuse,
+    /// Momentum / ecelerity (SparkPost, Bird): `(ecelerity 4.x)`, `with ECSTREAM`.
+    Momentum,
+    /// 1&1 / IONOS Nemesis (GMX, web.de, kundenserver.de): `with ESMTPSA (Nemesis)`.
+    Nemesis,
+    /// GMX's own older servers and webmail: `by mail.gmx.net (mpNNN)`, `web-mail.gmx.net`.
+    Gmx,
+    /// web.de webmail: `by web-mail.web.de ... (via HTTP)`.
+    Webde,
+    /// Yahoo: `by *.yahoo.com`, `via HTTP`, `(user@ip with login)`.
+    Yahoo,
+    /// Openwave / InterMail / Critical Path (cp.net): `(InterMail vM.x)`, `(7.0.030.2)`.
+    Openwave,
+    /// SquirrelMail / NaSMail webmail: `(SquirrelMail authenticated user x)`.
+    Squirrelmail,
+    /// Horde webmail: `(Horde Framework)`, `(Horde MIME library)`.
+    Horde,
+    /// Roundcube webmail: `with HTTP (HTTP/1.1 POST)`.
+    Roundcube,
+    /// Zimbra's LMTP store: `(LHLO x) (ip) by store with LMTP`.
+    Zimbra,
+    /// Kerio MailServer / Connect.
+    Kerio,
+    /// Sophos Email Appliance.
+    Sophos,
+    /// Barracuda Spam & Virus Firewall.
+    Barracuda,
+    /// Cisco IronPort / Secure Email: `from x (HELO y) ([ip])`, `with ESMTP/TLS/...`.
+    Ironport,
+    /// Mimecast: `by relay.mimecast.com`.
+    Mimecast,
+    /// Proofpoint (PPS): `by mx0a-NNN.pphosted.com (PPS)`.
+    Proofpoint,
+    /// hMailServer: `by HOST with ESMTP ;` (a space before the `;`).
+    Hmailserver,
+    /// Amazon SES: `by email-smtp.amazonaws.com (SimpleEmailService-...)`.
+    Ses,
+    /// SendGrid: `by geopod-ismtpd-N (SG)`, `by filterNNN.sendgrid.net`.
+    Sendgrid,
+    /// Mailgun: `by mxa.mailgun.org`, `*.postgun.com`.
+    Mailgun,
+    /// Postmark: `by mtaN.mtasv.net`.
+    Postmark,
+    /// Mandrill / Mailchimp: `by mandrillapp.com`, `(Mailchimp)`.
+    Mandrill,
+    /// Yandex: `(Yandex)`, `(mxback/Yandex)`.
+    Yandex,
+    /// Zoho: `by mx.zohomail.com`.
+    Zoho,
+    /// Coremail (NetEase, 163.com): `(Coremail)`.
+    Coremail,
+    /// Tencent QQ mail: `by *.qq.com`.
+    Qq,
 }
 
 impl Mta {
@@ -64,6 +118,33 @@ impl Mta {
             Mta::Fetchmail => "fetchmail",
             Mta::Stalwart => "stalwart",
             Mta::Qpsmtpd => "qpsmtpd",
+            Mta::Obtuse => "obtuse",
+            Mta::Momentum => "momentum",
+            Mta::Nemesis => "nemesis",
+            Mta::Gmx => "gmx",
+            Mta::Webde => "webde",
+            Mta::Yahoo => "yahoo",
+            Mta::Openwave => "openwave",
+            Mta::Squirrelmail => "squirrelmail",
+            Mta::Horde => "horde",
+            Mta::Roundcube => "roundcube",
+            Mta::Zimbra => "zimbra",
+            Mta::Kerio => "kerio",
+            Mta::Sophos => "sophos",
+            Mta::Barracuda => "barracuda",
+            Mta::Ironport => "ironport",
+            Mta::Mimecast => "mimecast",
+            Mta::Proofpoint => "proofpoint",
+            Mta::Hmailserver => "hmailserver",
+            Mta::Ses => "ses",
+            Mta::Sendgrid => "sendgrid",
+            Mta::Mailgun => "mailgun",
+            Mta::Postmark => "postmark",
+            Mta::Mandrill => "mandrill",
+            Mta::Yandex => "yandex",
+            Mta::Zoho => "zoho",
+            Mta::Coremail => "coremail",
+            Mta::Qq => "qq",
         }
     }
 }
@@ -85,13 +166,12 @@ enum Mark {
     GoogleWith,
     ByGoogleV6,
     HeloEquals,
-    WithSmtpEnd,
-    WithEsmtpEnd,
     Google,
+    WithSmtpOrEsmtp,
 }
 
 /// The marks' text (lower case), in [`Mark`] order.
-const MARKS: [&str; 16] = [
+const MARKS: [&str; 15] = [
     "microsoft smtp",
     "microsoft smtpsvc",
     " with mapi",
@@ -105,22 +185,56 @@ const MARKS: [&str; 16] = [
     ".google.com with",
     "by 2002:a",
     "helo=",
-    " with smtp;",
-    " with esmtp;",
     "google",
+    "smtp id ",
 ];
 
-static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 16]> =
+static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 15]> =
     std::sync::OnceLock::new();
 
 /// Recognises the family from marks in the raw value. Order matters: a relay can mention
 /// another product (`with esmtp (Exim ...)` beats a `Postfix` word in a comment).
+#[cfg(test)]
 pub fn detect(value: &[u8]) -> Option<Mta> {
-    // One lower-cased copy. Most marks are a product name right after `(`: those are
-    // looked for at the few `(` of the line, the rest with a substring search.
-    // Bytes, not text: every mark is ASCII, so invalid UTF-8 around one changes nothing.
-    let lower = value.to_ascii_lowercase();
-    let after_parens: Vec<&[u8]> = memchr::memchr_iter(b'(', &lower)
+    detect_in(value, &lower_flat(value))
+}
+
+/// `value` lower-cased, with folding (CR, LF, tab) turned into spaces, so a mark folded
+/// across lines (`with Microsoft\r\n SMTP Server`) is still one run of text.
+fn lower_flat(value: &[u8]) -> Vec<u8> {
+    let mut lower = value.to_ascii_lowercase();
+    let mut previous_space = false;
+    // Collapse each run of folding white space to one space, in place: the copy is only
+    // searched, never used for offsets into `value`.
+    lower.retain_mut(|b| {
+        let space = matches!(*b, b' ' | b'\t' | b'\r' | b'\n');
+        if space {
+            *b = b' ';
+        }
+        let keep = !(space && previous_space);
+        previous_space = space;
+        keep
+    });
+    lower
+}
+
+/// The family named by the receiver's own text (`value` from byte `receiver_from`, its
+/// `by` on, which no client can type into), and the family named anywhere in the line
+/// (that one, else the marks of the from part).
+pub fn detect_split(value: &[u8], receiver_from: Option<usize>) -> (Option<Mta>, Option<Mta>) {
+    let receiver = receiver_from
+        .filter(|&at| at <= value.len())
+        .and_then(|at| detect_in(&value[at..], &lower_flat(&value[at..])));
+    let any = receiver.or_else(|| detect_in(value, &lower_flat(value)));
+    (receiver, any)
+}
+
+/// [`detect`] on `value`, with `lower` its lower-cased copy.
+fn detect_in(value: &[u8], lower: &[u8]) -> Option<Mta> {
+    // Most marks are a product name right after `(`: those are looked for at the few `(`
+    // of the line, the rest with a substring search. Bytes, not text: every mark is ASCII,
+    // so invalid UTF-8 around one changes nothing.
+    let after_parens: Vec<&[u8]> = memchr::memchr_iter(b'(', lower)
         .map(|i| &lower[i + 1..])
         .collect();
     let paren = |prefix: &str| {
@@ -129,7 +243,7 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
             .any(|rest| rest.starts_with(prefix.as_bytes()))
     };
     let finders = MARK_FINDERS.get_or_init(|| MARKS.map(memchr::memmem::Finder::new));
-    let has = |mark: Mark| finders[mark as usize].find(&lower).is_some();
+    let has = |mark: Mark| finders[mark as usize].find(lower).is_some();
     // Marks that contain another are looked for only when it is there.
     let microsoft = || {
         let smtp = has(Mark::MicrosoftSmtp);
@@ -173,18 +287,138 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
         Mta::Courier
     } else if google() || has(Mark::ByGoogleV6) {
         Mta::Google
+    } else if memchr::memmem::find(lower, b", id smtpd").is_some() {
+        Mta::Obtuse
     } else if sendmail_version(value) {
         Mta::Sendmail
+    } else if let Some(product) = product(lower) {
+        product
     } else if (paren("helo ") || has(Mark::HeloEquals)) && exim_like_id(value) {
         Mta::Exim
-    } else if (paren("helo ") || bare_ipv4_comment(value))
-        && (has(Mark::WithSmtpEnd) || has(Mark::WithEsmtpEnd))
-    {
+    } else if exim_like_id(value) && has(Mark::WithSmtpOrEsmtp) {
+        // Exim 3's ids (`17VfA3-0002ma-00`) after `with smtp` / `with esmtp`.
+        Mta::Exim
+    } else if (paren("helo ") || bare_ipv4_comment(value)) && qmail_with(lower) {
         Mta::Qmail
     } else {
         return None;
     };
     Some(mta)
+}
+
+/// Products and providers named by their own marks: a product in parentheses, the
+/// provider's host after `by`, a format only one writes. `lower` is the line (or its
+/// receiver part) lower-cased with folding flattened.
+fn product(lower: &[u8]) -> Option<Mta> {
+    let has = |needle: &str| memchr::memmem::find(lower, needle.as_bytes()).is_some();
+    let by_host = by_host_of(lower);
+    let by_ends = |suffix: &str| {
+        by_host.is_some_and(|h| {
+            h == suffix.trim_start_matches('.').as_bytes() || h.ends_with(suffix.as_bytes())
+        })
+    };
+    const BY_PARENS: [(&str, Mta); 14] = [
+        ("(ecelerity", Mta::Momentum),
+        ("(nemesis)", Mta::Nemesis),
+        ("(intermail", Mta::Openwave),
+        ("(horde", Mta::Horde),
+        ("(kerio", Mta::Kerio),
+        ("(sophos", Mta::Sophos),
+        ("(spam & virus firewall)", Mta::Barracuda),
+        ("(pps)", Mta::Proofpoint),
+        ("(simpleemailservice", Mta::Ses),
+        ("(sg)", Mta::Sendgrid),
+        ("(mailchimp)", Mta::Mandrill),
+        ("yandex)", Mta::Yandex),
+        ("(coremail)", Mta::Coremail),
+        ("(newesmtp)", Mta::Qq),
+    ];
+    if let Some(&(_, mta)) = BY_PARENS.iter().find(|(mark, _)| has(mark)) {
+        return Some(mta);
+    }
+    const BY_HOSTS: [(&str, Mta); 16] = [
+        (".yahoo.com", Mta::Yahoo),
+        ("relay.mimecast.com", Mta::Mimecast),
+        (".pphosted.com", Mta::Proofpoint),
+        ("email-smtp.amazonaws.com", Mta::Ses),
+        (".sendgrid.net", Mta::Sendgrid),
+        (".mailgun.org", Mta::Mailgun),
+        (".postgun.com", Mta::Mailgun),
+        (".mtasv.net", Mta::Postmark),
+        ("mandrillapp.com", Mta::Mandrill),
+        (".yandex.net", Mta::Yandex),
+        (".zohomail.com", Mta::Zoho),
+        (".qq.com", Mta::Qq),
+        ("web-mail.web.de", Mta::Webde),
+        (".web.de", Mta::Webde),
+        (".gmx.net", Mta::Gmx),
+        (".gmx.com", Mta::Gmx),
+    ];
+    if let Some(&(_, mta)) = BY_HOSTS.iter().find(|(suffix, _)| by_ends(suffix)) {
+        return Some(mta);
+    }
+    if has("(squirrelmail authenticated") || has("(nasmail authenticated") {
+        return Some(Mta::Squirrelmail);
+    }
+    if has(" with http (http/") {
+        return Some(Mta::Roundcube);
+    }
+    if has("(lhlo ") && has(" with lmtp") {
+        return Some(Mta::Zimbra);
+    }
+    if has(" with esmtp/tls/") || (has("(helo ") && has(") ([") && has(" with esmtp;")) {
+        return Some(Mta::Ironport);
+    }
+    if has("(authenticated as ") || critical_path_version(lower) {
+        return Some(Mta::Openwave);
+    }
+    if has(" ajax-webmail-") {
+        return Some(Mta::Coremail);
+    }
+    // hMailServer writes `by HOST with ESMTP[SA] [(TLS ...)] ;`: no comment after the host,
+    // no id, a space before the `;`.
+    let bare_by_with = by_host.is_some_and(|h| {
+        let at = h.as_ptr() as usize - lower.as_ptr() as usize + h.len();
+        lower[at..].starts_with(b" with esmtp") || lower[at..].starts_with(b" with smtp")
+    });
+    if bare_by_with && has(" ;") && !has(" id ") {
+        return Some(Mta::Hmailserver);
+    }
+    None
+}
+
+/// The host after the first ` by ` (lower-cased text), when there is one.
+fn by_host_of(lower: &[u8]) -> Option<&[u8]> {
+    let at = if lower.starts_with(b"by ") {
+        0
+    } else {
+        memchr::memmem::find(lower, b" by ")? + 1
+    };
+    let rest = &lower[at + 3..];
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'(' | b';' | b','))
+        .unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|h| !h.is_empty())
+}
+
+/// Critical Path / Openwave's by-comment: a bare version such as `(7.0.030.2)`,
+/// `(5.8.716.04)`, `(6.7.018)`: digits, a three-digit part, no `/`.
+fn critical_path_version(lower: &[u8]) -> bool {
+    memchr::memchr_iter(b'(', lower).any(|open| {
+        let rest = &lower[open + 1..];
+        let Some(close) = rest.iter().take(16).position(|&b| b == b')') else {
+            return false;
+        };
+        let inner = &rest[..close];
+        let parts: Vec<&[u8]> = inner.split(|&b| b == b'.').collect();
+        (3..=4).contains(&parts.len())
+            && parts.iter().all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+            && parts[0].len() == 1
+            && parts.get(2).is_some_and(|p| p.len() == 3)
+            // qmail's `(198.51.100.21)` is the peer's address, not a version.
+            && std::str::from_utf8(inner).is_ok_and(|t| t.parse::<std::net::Ipv4Addr>().is_err())
+    })
 }
 
 /// `(8.14.4/8.14.4)`, `(8.12.11/8.12.11/Submit)`, `(SGI-8.9.3/8.8.7)`, `(8.8.5)`: Sendmail's
@@ -213,15 +447,40 @@ fn sendmail_version(value: &[u8]) -> bool {
     })
 }
 
-/// A comment holding only an unbracketed IPv4 address, `(198.51.100.21)`: qmail's peer.
+/// A comment holding only an unbracketed IPv4 address, `(198.51.100.21)`, or one after the
+/// remote user, `(bob@198.51.100.21)`: qmail's peer.
 fn bare_ipv4_comment(value: &[u8]) -> bool {
     memchr::memchr_iter(b'(', value).any(|open| {
-        let window = &value[open + 1..value.len().min(open + 17)];
+        // A remote user is at most 64 bytes (RFC 5321), the address 15.
+        let window = &value[open + 1..value.len().min(open + 1 + 64 + 1 + 15 + 1)];
         window
             .iter()
             .position(|&b| b == b')')
-            .and_then(|close| std::str::from_utf8(&window[..close]).ok())
+            .map(|close| &window[..close])
+            .map(|inside| match memchr::memrchr(b'@', inside) {
+                Some(at) if !inside[..at].iter().any(|b| b.is_ascii_whitespace()) => {
+                    &inside[at + 1..]
+                }
+                _ => inside,
+            })
+            .and_then(|t| std::str::from_utf8(t).ok())
             .is_some_and(|t| t.parse::<std::net::Ipv4Addr>().is_ok())
+    })
+}
+
+/// qmail's `with` clause ends the clauses: ` with SMTP;`, ` with ESMTPA;`, ` with QMQP;`.
+fn qmail_with(lower: &[u8]) -> bool {
+    memchr::memmem::find_iter(lower, b" with ").any(|at| {
+        let word = &lower[at + 6..];
+        let end = word
+            .iter()
+            .position(|&b| !b.is_ascii_alphabetic())
+            .unwrap_or(word.len());
+        word.get(end) == Some(&b';')
+            && matches!(
+                &word[..end],
+                b"smtp" | b"esmtp" | b"esmtpa" | b"esmtps" | b"esmtpsa" | b"qmqp"
+            )
     })
 }
 

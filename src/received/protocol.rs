@@ -9,6 +9,7 @@ use super::Comment;
 use super::bytes::{contains_ci, strip_prefix_ci};
 use super::lexer::{self, Token};
 use super::model::{Auth, Received, Tls};
+use super::mta::Mta;
 
 /// Reads the `with` value (every word up to the first comment or keyword) and Exim 4.9x's
 /// `with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384`.
@@ -95,7 +96,7 @@ pub fn protocol_of(with: &[u8]) -> Option<&'static str> {
         let mapped = match word {
             "ESMTP-TLS" => Some("ESMTPS"),
             "BSMTP" => Some("SMTP"),
-            "HTTPREST" => Some("HTTP"),
+            "HTTPREST" | "HTTPU" | "REST" => Some("HTTP"),
             "POP" => Some("POP3"),
             "SMTPSVC" => Some("SMTP"),
             w if w.starts_with("SMTPSVC") => Some("SMTP"),
@@ -110,6 +111,20 @@ pub fn protocol_of(with: &[u8]) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// A web or API hand-off that names no protocol: GMX / web.de webmail `(via HTTP)`,
+/// Mandrill's API `from [ip] by mandrillapp.com id x`, Coremail's webmail
+/// `by ajax-webmail-wmsvrN`.
+pub(super) fn implied_http(r: &Received<'_>, comments: &[Comment<'_>]) -> Option<&'static str> {
+    let via_http = comments.iter().any(|(_, words)| {
+        matches!(words.as_slice(), [via, http] if via.eq_ignore_ascii_case(b"via") && http.eq_ignore_ascii_case(b"HTTP"))
+    });
+    let by = r.by_host.unwrap_or_default();
+    let api_host = r.with.is_none()
+        && (by.eq_ignore_ascii_case(b"mandrillapp.com")
+            || by.len() > 13 && by[..13].eq_ignore_ascii_case(b"ajax-webmail-"));
+    (via_http || api_host).then_some("HTTP")
 }
 
 /// Fills TLS and authentication from the comments (each split into words once), then
@@ -155,6 +170,15 @@ fn read_tls_comment<'a>(r: &mut Received<'a>, c: &'a [u8], words: &[&'a [u8]]) -
             version: Some(v),
             cipher,
             evidence: "version=",
+        });
+        return true;
+    }
+    // Exchange 2010 `with Microsoft SMTP Server (TLS) id 14.x`, Mimecast `(Using TLS)`.
+    if words.len() <= 2 && words.last().is_some_and(|w| w.eq_ignore_ascii_case(b"TLS")) {
+        r.tls.get_or_insert(Tls {
+            version: None,
+            cipher: None,
+            evidence: "(TLS)",
         });
         return true;
     }
@@ -224,6 +248,17 @@ fn read_auth_comment<'a>(r: &mut Received<'a>, c: &'a [u8], words: &[&'a [u8]]) 
             user: words.get(i + 1).copied(),
             evidence: "Authenticated sender",
         });
+    } else if first.eq_ignore_ascii_case(b"authenticated")
+        && let Some(user) = words
+            .get(1)
+            .filter(|w| w.eq_ignore_ascii_case(b"as") || w.eq_ignore_ascii_case(b"user"))
+            .and_then(|_| words.get(2).copied())
+    {
+        // Critical Path `(authenticated as carol)`, Kerio `(authenticated user x@y)`.
+        r.auth = Some(Auth {
+            user: Some(user),
+            evidence: "authenticated",
+        });
     } else if first.eq_ignore_ascii_case(b"authenticated") {
         r.auth.get_or_insert(Auth {
             user: None,
@@ -260,9 +295,10 @@ fn read_auth_comment<'a>(r: &mut Received<'a>, c: &'a [u8], words: &[&'a [u8]]) 
         && (words[words.len() - 1].eq_ignore_ascii_case(b"plain")
             || words[words.len() - 1].eq_ignore_ascii_case(b"login"))
     {
-        // qmail SMTP-AUTH patch: `(user@1.2.3.4 with plain)`.
+        // qmail SMTP-AUTH patch, Yahoo: `(user@1.2.3.4 with plain)`: the user is the
+        // login, not an RFC 1413 ident.
         r.auth = Some(Auth {
-            user: r.ident,
+            user: r.ident.take(),
             evidence: "qmail smtp-auth",
         });
     }
@@ -287,8 +323,14 @@ fn read_protocol_implied(r: &mut Received<'_>) {
         });
     }
     if proto_auth && r.auth.is_none() {
+        // qmail with the SMTP-AUTH patch writes the login where the ident goes.
+        let user = if r.mta == Some(Mta::Qmail) {
+            r.ident.take()
+        } else {
+            None
+        };
         r.auth = Some(Auth {
-            user: None,
+            user,
             evidence: "with-protocol",
         });
     }

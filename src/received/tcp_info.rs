@@ -41,14 +41,16 @@ pub(super) struct PeerInfo<'a> {
     pub(super) word_count: usize,
 }
 
-/// Reads the words of one comment (split by [`super::lexer::comment_words`]).
-pub(super) fn read_comment<'a>(words: &[&'a [u8]]) -> PeerInfo<'a> {
+/// Reads the words of one comment (`text`, split by [`super::lexer::comment_words`]).
+pub(super) fn read_comment<'a>(text: &'a [u8], words: &[&'a [u8]]) -> PeerInfo<'a> {
     let mut reader = Reader {
         p: PeerInfo {
             word_count: words.len(),
             ..PeerInfo::default()
         },
         pending_name: None,
+        text,
+        in_helo: false,
     };
     if words
         .first()
@@ -62,8 +64,14 @@ pub(super) fn read_comment<'a>(words: &[&'a [u8]]) -> PeerInfo<'a> {
     while i < words.len() {
         let w = trim_quotes(words[i]);
         i += 1;
+        if reader.in_helo {
+            if strip_prefix_ci(w, b"ident=").is_none() {
+                continue;
+            }
+            reader.in_helo = false;
+        }
         match reader.keyword(w, words.get(i).copied()) {
-            Some(skip) => i += skip,
+            Some(skip) => i = i.saturating_add(skip),
             None => reader.name_or_address(w),
         }
     }
@@ -75,9 +83,25 @@ struct Reader<'a> {
     p: PeerInfo<'a>,
     /// A host name seen before its address: the reverse name once the address follows.
     pending_name: Option<&'a [u8]>,
+    /// The comment's text (its words are slices of it).
+    text: &'a [u8],
+    /// Inside Exim's `helo=` value, which runs to ` ident=` or the end.
+    in_helo: bool,
 }
 
 impl<'a> Reader<'a> {
+    /// The comment's text from `word` (one of its words) to the end, trailing space trimmed.
+    fn rest_from(&self, word: &'a [u8]) -> Option<&'a [u8]> {
+        let base = self.text.as_ptr() as usize;
+        let start = (word.as_ptr() as usize).checked_sub(base)?;
+        let rest = self.text.get(start..)?;
+        let end = rest
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        Some(&rest[..end])
+    }
+
     /// Reads `w` when it is a marker or a `key=value` pair; returns how many of the
     /// following words it used (`next` is the first of them), or `None` for anything else.
     fn keyword(&mut self, w: &'a [u8], next: Option<&'a [u8]>) -> Option<usize> {
@@ -103,9 +127,26 @@ impl<'a> Reader<'a> {
         }
         let lower_is = |s: &[u8]| w.eq_ignore_ascii_case(s);
         if let Some(v) = strip_prefix_ci(w, b"helo=") {
-            p.helo = Some(v);
+            // Exim writes `helo=` and the client's HELO, then at most its ` ident=`: the
+            // HELO runs to that, or to the end of the comment (a HELO holding spaces or
+            // parentheses is the client's text all the same).
+            let helo = match next {
+                Some(n) if strip_prefix_ci(n, b"ident=").is_none() => self
+                    .rest_from(w)
+                    .map(|rest| &rest[5..])
+                    .map(|rest| match memchr::memmem::find(rest, b" ident=") {
+                        Some(i) => &rest[..i],
+                        None => rest,
+                    })
+                    .unwrap_or(v),
+                _ => v,
+            };
+            let p = &mut self.p;
+            p.helo = Some(helo);
             p.helo_present = true;
             p.exim_style = true;
+            // The words of the HELO are the client's: none of them is read, up to `ident=`.
+            self.in_helo = true;
             return Some(0);
         }
         if let Some(v) = strip_prefix_ci(w, b"ident=") {
@@ -114,10 +155,24 @@ impl<'a> Reader<'a> {
             return Some(0);
         }
         if lower_is(b"helo") || lower_is(b"ehlo") || lower_is(b"lhlo") || lower_is(b"hello") {
-            p.helo_present = true;
+            self.p.helo_present = true;
             if let Some(next) = next.filter(|n| n.first() != Some(&b'(')) {
-                p.helo = Some(trim_quotes(next));
-                return Some(1);
+                // The HELO runs to the end of the comment: `(HELO x (a [6.6.6.6]) by)` is
+                // one HELO the client typed, not a name and then the receiver's words.
+                let whole = self.rest_from(next);
+                // ZMailer quotes the command: `"EHLO mail.example.org" rhost-flags-...`.
+                let quoted = (w.as_ptr() as usize)
+                    .checked_sub(self.text.as_ptr() as usize + 1)
+                    .is_some_and(|before| self.text.get(before) == Some(&b'"'));
+                self.p.helo = Some(match whole {
+                    Some(rest) if quoted => match memchr::memchr(b'"', rest) {
+                        Some(close) => &rest[..close],
+                        None => rest,
+                    },
+                    Some(rest) if rest.len() > next.len() => rest,
+                    _ => trim_quotes(next),
+                });
+                return Some(usize::MAX);
             }
             return Some(0);
         }

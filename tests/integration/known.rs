@@ -99,9 +99,31 @@ fn known(suite: &str) -> Vec<Diff> {
 
 /// Prints the differences with their reasons, then fails on any difference that is not
 /// listed for `suite`, any listed one that no longer occurs, and any whose values changed.
+///
+/// With `HOPSLEUTH_KNOWN_DUMP=DIR` set, the differences as they are now (with the listed
+/// reasons kept, `TODO` for new ones) are also written to `DIR/<suite>.json`, the list
+/// file's format, for a person to complete and copy over.
 pub fn assert_known(suite: &str, diffs: &[Diff]) {
     let listed = known(suite);
     let by_key: BTreeMap<_, &Diff> = listed.iter().map(|d| (d.key(), d)).collect();
+    if let Some(dir) = std::env::var_os("HOPSLEUTH_KNOWN_DUMP") {
+        let lines: Vec<String> = diffs
+            .iter()
+            .map(|d| {
+                let reason = by_key
+                    .get(&d.key())
+                    .map_or("TODO: why ours differs".to_string(), |l| l.reason.clone());
+                let entry = Diff {
+                    reason,
+                    ..d.clone()
+                };
+                serde_json::to_string(&entry).expect("json")
+            })
+            .collect();
+        let path = PathBuf::from(dir).join(format!("{suite}.json"));
+        std::fs::write(&path, format!("[\n{}\n]\n", lines.join(",\n")))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
     let seen: std::collections::BTreeSet<_> = diffs.iter().map(Diff::key).collect();
     let (mut new, mut changed) = (Vec::new(), Vec::new());
     println!(

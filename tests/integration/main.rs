@@ -16,6 +16,7 @@ mod conformance;
 mod dns;
 mod dns_faults;
 mod extremes;
+mod helo_injection;
 mod hostile;
 mod inputs;
 mod linearity;
