@@ -206,15 +206,105 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
     Some((date, cur.pos))
 }
 
-/// Finds the first position in `input` where a date parses, trying only positions that
-/// start a word. Used where a Received header has no `;` before its date.
+/// A date as a trace line writes it: [`parse_date`]'s forms, and the year-first form some
+/// MTAs write in Received headers (never valid in a Date header, which keeps to RFC 5322).
+pub fn parse_trace_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
+    let start = input.iter().take_while(|&&b| is_space(b)).count();
+    if iso_date_ahead(&input[start..]) {
+        return parse_iso_date(Cursor {
+            s: input,
+            pos: start,
+        });
+    }
+    parse_date(input)
+}
+
+/// `2024-03-15 10:30:00`: a date written year first (SendGrid's filters write Go's
+/// `time.String()`, `2024-03-15 10:30:00.123456789 +0000 UTC m=+0.1`).
+fn iso_date_ahead(s: &[u8]) -> bool {
+    s.len() >= 11
+        && s[..4].iter().all(u8::is_ascii_digit)
+        && s[4] == b'-'
+        && s[5..7].iter().all(u8::is_ascii_digit)
+        && s[7] == b'-'
+        && s[8..10].iter().all(u8::is_ascii_digit)
+        && matches!(s[10], b' ' | b'T')
+}
+
+/// Reads a year-first date at the cursor (checked by [`iso_date_ahead`]): date, time with
+/// optional fractional seconds, and a numeric zone (a zone name after it is left unread).
+fn parse_iso_date(mut cur: Cursor<'_>) -> Option<(ParsedDate, usize)> {
+    let year = cur.number(4)?;
+    cur.expect(b'-')?;
+    let month = cur.number(2)? as u32;
+    cur.expect(b'-')?;
+    let day = cur.number(2)? as u32;
+    cur.pos += 1;
+    let hour = cur.number(2)? as u32;
+    cur.expect(b':')?;
+    let minute = cur.number(2)? as u32;
+    cur.expect(b':')?;
+    let second = cur.number(2)? as u32;
+    if cur.peek() == Some(b'.') {
+        cur.pos += 1;
+        while cur.peek().is_some_and(|b| b.is_ascii_digit()) {
+            cur.pos += 1;
+        }
+    }
+    let after_time = cur.pos;
+    cur.skip_space();
+    let offset = match cur.zone() {
+        Zone::Offset(z) => Some(z),
+        Zone::Absent => {
+            cur.pos = after_time;
+            None
+        }
+        Zone::Invalid => return None,
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) || day > days_in_month(year, month) {
+        return None;
+    }
+    let offset_minutes = offset.unwrap_or(0);
+    let local = days_from_civil(year, month, day) * 86_400
+        + i64::from(hour) * 3600
+        + i64::from(minute) * 60
+        + i64::from(second);
+    let timestamp = local - i64::from(offset_minutes) * 60;
+    if timestamp > MAX_TIMESTAMP {
+        return None;
+    }
+    let date = ParsedDate {
+        timestamp,
+        offset_minutes,
+        zone_given: offset.is_some(),
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    };
+    Some((date, cur.pos))
+}
+
+/// Finds the first position in `input` where a trace date ([`parse_trace_date`]) parses,
+/// trying only positions that start a word. Used where a Received header has no `;`
+/// before its date.
 pub fn find_date(input: &[u8]) -> Option<(usize, ParsedDate, usize)> {
     let mut i = 0;
     while i < input.len() {
         let at_word_start = i == 0 || is_space(input[i - 1]);
         if at_word_start
             && input[i].is_ascii_alphanumeric()
-            && let Some((d, used)) = parse_date(&input[i..])
+            && let Some((d, used)) = parse_trace_date(&input[i..])
         {
             return Some((i, d, used));
         }

@@ -11,7 +11,7 @@ use super::bytes::{trim_angle, trim_space};
 use super::lexer::{Lexer, Token, comment_words};
 use super::model::Received;
 use super::{Comment, parse_written_ip, peer, protocol};
-use crate::date::{find_date, parse_date};
+use crate::date::{find_date, parse_trace_date};
 use std::borrow::Cow;
 
 /// A clause keyword.
@@ -125,10 +125,11 @@ pub(super) fn split_date<'a>(
         .filter(|(index, _)| last_by.is_none_or(|b| b < *index))
         .find_map(|&(index, at)| {
             let after = &value[at + 1..];
-            parse_date(after).map(|(d, used)| (index, at, d, used))
+            parse_trace_date(after).map(|(d, used)| (index, at, d, used))
         });
     if let Some((index, at, d, used)) = dated {
         let after = &value[at + 1..];
+        let used = with_zone_comment(after, used);
         r.date = Some(d);
         r.date_text = Some(trim_space(&after[..used]));
         tokens.truncate(index);
@@ -154,6 +155,31 @@ pub(super) fn split_date<'a>(
     }
     r.notes.push("no date after `;`".into());
     (at, None, Some(tokens))
+}
+
+/// `used` extended over a zone comment right after the date (`+0000 (UTC)`): RFC 5322's
+/// date-time ends with its CFWS, and the comment names the zone of that date.
+fn with_zone_comment(after: &[u8], used: usize) -> usize {
+    let rest = &after[used..];
+    let gap = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    match rest.get(gap) {
+        Some(b'(') => {
+            // A zone name is short and plain (`UTC`, `GMT+08:00`, `Newfoundland Time`):
+            // look a little way only, and leave `(envelope-from <x>)` to the trailer.
+            let window = &rest[gap..rest.len().min(gap + 40)];
+            let zone_byte = |b: &u8| b.is_ascii_alphanumeric() || b" +-:._/".contains(b);
+            match memchr::memchr(b')', window) {
+                Some(close) if close > 1 && window[1..close].iter().all(zone_byte) => {
+                    used + gap + close + 1
+                }
+                _ => used,
+            }
+        }
+        _ => used,
+    }
 }
 
 /// Groups the clause tokens by keyword; `date_part` is what follows the date, where some
@@ -356,7 +382,8 @@ pub(super) fn read<'a>(
             }
             Clause::Via => {
                 if r.via.is_none() {
-                    r.via = first;
+                    // Exchange's `via Frontend Transport` is one value of two words.
+                    r.via = words_span(value, &g.words).or(first);
                     sorted.via_comments.extend(comments.clone());
                 }
                 other.extend(comments);
@@ -412,6 +439,18 @@ fn read_with_in_from_part<'a>(r: &mut Received<'a>, value: &'a [u8], from: &[Tok
     {
         protocol::read_with_clause(r, value, &from[i + 1..]);
     }
+}
+
+/// The words of a clause up to its first comment or `;`, as one span of `value`.
+fn words_span<'a>(value: &'a [u8], words: &[Token<'a>]) -> Option<&'a [u8]> {
+    let base = value.as_ptr() as usize;
+    let mut span: Option<(usize, usize)> = None;
+    for t in words {
+        let Token::Word(w) = *t else { break };
+        let start = w.as_ptr() as usize - base;
+        span = Some((span.map_or(start, |s| s.0), start + w.len()));
+    }
+    span.and_then(|(s, e)| value.get(s..e))
 }
 
 /// The first word or angle address of a clause: its value.

@@ -686,7 +686,10 @@ fn read_from_name<'a>(
         || (name_is_literal
             && mta.map(peer_at) == Some(PeerAt::First)
             && parse_written_ip(name).map(|n| n.addr) == r.ip.map(|i| i.addr));
-    if !r.helo_explicit && r.helo.is_none() && !name_is_peer {
+    // obtuse smtpd's name is the reverse name (`UNKNOWN` when none) and ecelerity's the
+    // peer's name: their HELO is only ever stated (`claiming to be`, `helo=`).
+    let helo_only_stated = matches!(mta, Some(Mta::Obtuse | Mta::Momentum));
+    if !r.helo_explicit && r.helo.is_none() && !name_is_peer && !helo_only_stated {
         // Exim omits helo= when it equals the reverse name; elsewhere the name is the HELO.
         r.helo = Some(name);
     }

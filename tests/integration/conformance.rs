@@ -419,8 +419,14 @@ fn fields_for_mailparser(r: &Received<'_>) -> Vec<(&'static str, Option<String>)
     vec![
         (
             "from",
+            // mail-parser's `from` is the clause as written, its HELO statement included.
             text(r.from_name).map(|f| {
                 let mut s = f;
+                if r.helo_explicit
+                    && let Some(helo) = text(r.helo)
+                {
+                    s.push_str(&format!(" (HELO {helo})"));
+                }
                 if let Some(rdns) = text(r.rdns) {
                     s.push(' ');
                     s.push_str(&rdns);
@@ -431,7 +437,14 @@ fn fields_for_mailparser(r: &Received<'_>) -> Vec<(&'static str, Option<String>)
                 s
             }),
         ),
-        ("by", text(r.by_host)),
+        // Its `by` is the host with the comment after it (`smtp.domain.id (Proxmox)`).
+        (
+            "by",
+            text(r.by_host).map(|h| match text(r.by_comment) {
+                Some(c) => format!("{h} ({c})"),
+                None => h,
+            }),
+        ),
         ("with", text(r.with)),
         ("id", text(r.id)),
         ("for", text(r.for_addr)),
