@@ -177,7 +177,20 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
         }
     }
 
-    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    Some((
+        checked_date(year, [month, day, hour, minute, second], offset)?,
+        cur.pos,
+    ))
+}
+
+/// The date of these parts, when it is one (a real day, a time of day, a year an MTA can
+/// have written, a timestamp RFC 3339 can write); `offset` in minutes east of UTC.
+fn checked_date(year: i64, parts: [u32; 5], offset: Option<i32>) -> Option<ParsedDate> {
+    let [month, day, hour, minute, second] = parts;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) || day > days_in_month(year, month) {
@@ -192,7 +205,7 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
     if timestamp > MAX_TIMESTAMP {
         return None;
     }
-    let date = ParsedDate {
+    Some(ParsedDate {
         timestamp,
         offset_minutes,
         zone_given: offset.is_some(),
@@ -202,21 +215,50 @@ pub fn parse_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
         hour,
         minute,
         second,
-    };
-    Some((date, cur.pos))
+    })
 }
 
-/// A date as a trace line writes it: [`parse_date`]'s forms, and the year-first form some
-/// MTAs write in Received headers (never valid in a Date header, which keeps to RFC 5322).
+/// AOL's and Yahoo's QMQP relays: `Aug, 22 2002 8:02:13 AM +0400` (month first, a comma,
+/// a 12-hour clock).
+fn parse_month_first_12h(mut cur: Cursor<'_>) -> Option<(ParsedDate, usize)> {
+    let month = month_number(cur.alpha_word()?)?;
+    cur.expect(b',')?;
+    cur.skip_space();
+    let day = cur.number(2)? as u32;
+    cur.skip_space();
+    let year = cur.number(4)?;
+    cur.skip_space();
+    let hour = cur.number(2)? as u32;
+    cur.expect(b':')?;
+    let minute = cur.number(2)? as u32;
+    cur.expect(b':')?;
+    let second = cur.number(2)? as u32;
+    cur.skip_space();
+    let pm = match cur.alpha_word()? {
+        w if w.eq_ignore_ascii_case(b"AM") => false,
+        w if w.eq_ignore_ascii_case(b"PM") => true,
+        _ => return None,
+    };
+    if !(1..=12).contains(&hour) {
+        return None;
+    }
+    let hour = hour % 12 + if pm { 12 } else { 0 };
+    with_optional_zone(cur, year, [month, day, hour, minute, second])
+}
+
+/// A date as a trace line writes it: [`parse_date`]'s forms, the year-first form some MTAs
+/// write in Received headers, and AOL's month-first 12-hour form (never valid in a Date
+/// header, which keeps to RFC 5322).
 pub fn parse_trace_date(input: &[u8]) -> Option<(ParsedDate, usize)> {
     let start = input.iter().take_while(|&&b| is_space(b)).count();
+    let at = Cursor {
+        s: input,
+        pos: start,
+    };
     if iso_date_ahead(&input[start..]) {
-        return parse_iso_date(Cursor {
-            s: input,
-            pos: start,
-        });
+        return parse_iso_date(at);
     }
-    parse_date(input)
+    parse_date(input).or_else(|| parse_month_first_12h(at))
 }
 
 /// `2024-03-15 10:30:00`: a date written year first (SendGrid's filters write Go's
@@ -251,6 +293,16 @@ fn parse_iso_date(mut cur: Cursor<'_>) -> Option<(ParsedDate, usize)> {
             cur.pos += 1;
         }
     }
+    with_optional_zone(cur, year, [month, day, hour, minute, second])
+}
+
+/// The date of `parts` with the numeric zone at the cursor, or with none (the text there,
+/// a zone name or anything else, left unread): the date and the bytes consumed.
+fn with_optional_zone(
+    mut cur: Cursor<'_>,
+    year: i64,
+    parts: [u32; 5],
+) -> Option<(ParsedDate, usize)> {
     let after_time = cur.pos;
     cur.skip_space();
     let offset = match cur.zone() {
@@ -261,38 +313,7 @@ fn parse_iso_date(mut cur: Cursor<'_>) -> Option<(ParsedDate, usize)> {
         }
         Zone::Invalid => return None,
     };
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    if !(MIN_YEAR..=MAX_YEAR).contains(&year) || day > days_in_month(year, month) {
-        return None;
-    }
-    let offset_minutes = offset.unwrap_or(0);
-    let local = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour) * 3600
-        + i64::from(minute) * 60
-        + i64::from(second);
-    let timestamp = local - i64::from(offset_minutes) * 60;
-    if timestamp > MAX_TIMESTAMP {
-        return None;
-    }
-    let date = ParsedDate {
-        timestamp,
-        offset_minutes,
-        zone_given: offset.is_some(),
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-    };
-    Some((date, cur.pos))
+    Some((checked_date(year, parts, offset)?, cur.pos))
 }
 
 /// Finds the first position in `input` where a trace date ([`parse_trace_date`]) parses,

@@ -195,3 +195,22 @@ fn instants_rfc3339_cannot_write_are_written_as_the_nearest_it_can() {
         "the constant is 0000-01-01"
     );
 }
+
+#[test]
+fn trace_lines_have_two_more_forms_that_date_headers_do_not() {
+    // SendGrid's filters write Go's time.String(); AOL's and Yahoo's QMQP relays a
+    // month-first 12-hour clock.
+    let (d, used) = parse_trace_date(b" 2024-03-15 10:30:00.123456789 +0100 UTC m=+0.1").unwrap();
+    assert_eq!(d.utc_rfc3339(), "2024-03-15T09:30:00Z");
+    assert_eq!(used, " 2024-03-15 10:30:00.123456789 +0100".len());
+    let (d, _) = parse_trace_date(b"Aug, 22 2002 8:02:13 PM +0400").unwrap();
+    assert_eq!(d.utc_rfc3339(), "2002-08-22T16:02:13Z");
+    let (d, _) = parse_trace_date(b"Sep, 02 2002 12:39:01 AM -0100").unwrap();
+    assert_eq!(d.utc_rfc3339(), "2002-09-02T01:39:01Z");
+    // Neither is an RFC 5322 date.
+    assert!(parse_date(b"2024-03-15 10:30:00 +0000").is_none());
+    assert!(parse_date(b"Aug, 22 2002 8:02:13 AM +0400").is_none());
+    // Nor a day that is not one, nor an hour past 12 on a 12-hour clock.
+    assert!(parse_trace_date(b"2023-02-29 10:30:00 +0000").is_none());
+    assert!(parse_trace_date(b"Aug, 22 2002 13:02:13 PM +0400").is_none());
+}

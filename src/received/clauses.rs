@@ -7,7 +7,7 @@
 //! comment is sorted by the clause it followed, because who wrote a comment decides what
 //! it can be trusted for.
 
-use super::bytes::{trim_angle, trim_space};
+use super::bytes::{contains_ci, trim_angle, trim_space};
 use super::lexer::{Lexer, Token, comment_words};
 use super::model::Received;
 use super::{Comment, parse_written_ip, peer, protocol};
@@ -100,6 +100,31 @@ pub(super) fn split_date<'a>(
     let mut semis: Vec<(usize, usize)> = Vec::new();
     // The token index after the last `by` word, to tell a `;` the clauses go on after.
     let mut last_by = None;
+    // The usual line: one `;`, a date after it, nothing after the date that could be
+    // another `;` or a `by` (then the rest need not be read token by token).
+    while let Some(tok) = lexer.next() {
+        match tok {
+            Token::Semi => {
+                let at = lexer.position() - 1;
+                let after = &value[at + 1..];
+                if let Some((d, used)) = parse_trace_date(after) {
+                    let rest = &after[used..];
+                    if memchr::memchr(b';', rest).is_none() && !contains_ci(rest, b"by") {
+                        let used = with_zone_comment(after, used);
+                        r.date = Some(d);
+                        r.date_text = Some(trim_space(&after[..used]));
+                        return (at, Some(&after[used..]), Some(tokens));
+                    }
+                }
+                semis.push((tokens.len(), at));
+                tokens.push(tok);
+                break;
+            }
+            Token::Word(w) if w.eq_ignore_ascii_case(b"by") => last_by = Some(tokens.len()),
+            _ => {}
+        }
+        tokens.push(tok);
+    }
     while let Some(tok) = lexer.next() {
         match tok {
             Token::Semi => semis.push((tokens.len(), lexer.position() - 1)),

@@ -153,43 +153,29 @@ impl Mta {
 /// so each has a searcher built once rather than one per search.
 #[derive(Clone, Copy)]
 enum Mark {
-    MicrosoftSmtp,
-    MicrosoftSmtpsvc,
-    WithMapi,
     QmailLdap,
     Communigate,
     Domino,
     MappedIpv4,
     WithEsmtp,
     GoogleTls,
-    ByMxGoogle,
-    GoogleWith,
-    ByGoogleV6,
     HeloEquals,
     Google,
-    WithSmtpOrEsmtp,
 }
 
 /// The marks' text (lower case), in [`Mark`] order.
-const MARKS: [&str; 15] = [
-    "microsoft smtp",
-    "microsoft smtpsvc",
-    " with mapi",
+const MARKS: [&str; 8] = [
     "qmail-ldap",
     "communigate",
     "domino",
     "[::ffff:",
     " with esmtp",
     "google transport security",
-    "by mx.google.com",
-    ".google.com with",
-    "by 2002:a",
     "helo=",
     "google",
-    "smtp id ",
 ];
 
-static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 15]> =
+static MARK_FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 8]> =
     std::sync::OnceLock::new();
 
 /// Recognises the family from marks in the raw value. Order matters: a relay can mention
@@ -199,22 +185,16 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
     detect_in(value, &lower_flat(value))
 }
 
-/// `value` lower-cased, with folding (CR, LF, tab) turned into spaces, so a mark folded
-/// across lines (`with Microsoft\r\n SMTP Server`) is still one run of text.
+/// `value` lower-cased, with folding (CR, LF, tab) as spaces, so a mark folded across
+/// lines (`with\r\n\tesmtp`) still has a space where the fold was. Offsets are kept: a
+/// byte of the copy is the byte of `value` at the same place.
 fn lower_flat(value: &[u8]) -> Vec<u8> {
     let mut lower = value.to_ascii_lowercase();
-    let mut previous_space = false;
-    // Collapse each run of folding white space to one space, in place: the copy is only
-    // searched, never used for offsets into `value`.
-    lower.retain_mut(|b| {
-        let space = matches!(*b, b' ' | b'\t' | b'\r' | b'\n');
-        if space {
-            *b = b' ';
-        }
-        let keep = !(space && previous_space);
-        previous_space = space;
-        keep
-    });
+    // A line has a few folds: jump to them.
+    let folds: Vec<usize> = memchr::memchr3_iter(b'\t', b'\r', b'\n', &lower).collect();
+    for at in folds {
+        lower[at] = b' ';
+    }
     lower
 }
 
@@ -222,11 +202,29 @@ fn lower_flat(value: &[u8]) -> Vec<u8> {
 /// `by` on, which no client can type into), and the family named anywhere in the line
 /// (that one, else the marks of the from part).
 pub fn detect_split(value: &[u8], receiver_from: Option<usize>) -> (Option<Mta>, Option<Mta>) {
+    // One lower-cased copy for both looks.
+    let lower = lower_flat(value);
     let receiver = receiver_from
         .filter(|&at| at <= value.len())
-        .and_then(|at| detect_in(&value[at..], &lower_flat(&value[at..])));
-    let any = receiver.or_else(|| detect_in(value, &lower_flat(value)));
+        .and_then(|at| detect_in(&value[at..], &lower[at..]));
+    let any = receiver.or_else(|| detect_in(value, &lower));
     (receiver, any)
+}
+
+/// `microsoft` followed, after any white space (a fold), by `smtp`; and whether that is
+/// `smtpsvc` (IIS) rather than Exchange's `smtp server`.
+fn microsoft_smtp(lower: &[u8]) -> Option<bool> {
+    let mut svc = None;
+    for end in ends_of(lower, b"microsoft") {
+        let rest = &lower[end..];
+        let rest = &rest[rest.iter().take_while(|&&b| b == b' ').count()..];
+        if rest.starts_with(b"smtpsvc") {
+            svc = Some(true);
+        } else if rest.starts_with(b"smtp") {
+            return Some(false);
+        }
+    }
+    svc
 }
 
 /// [`detect`] on `value`, with `lower` its lower-cased copy.
@@ -245,19 +243,17 @@ fn detect_in(value: &[u8], lower: &[u8]) -> Option<Mta> {
     let finders = MARK_FINDERS.get_or_init(|| MARKS.map(memchr::memmem::Finder::new));
     let has = |mark: Mark| finders[mark as usize].find(lower).is_some();
     // Marks that contain another are looked for only when it is there.
-    let microsoft = || {
-        let smtp = has(Mark::MicrosoftSmtp);
-        if smtp && !has(Mark::MicrosoftSmtpsvc) || has(Mark::WithMapi) {
-            Some(Mta::Exchange)
-        } else if smtp {
-            Some(Mta::Smtpsvc)
-        } else {
-            None
-        }
+    let microsoft = || match microsoft_smtp(lower) {
+        Some(false) => Some(Mta::Exchange),
+        _ if followed(lower, b" with", b"mapi") => Some(Mta::Exchange),
+        Some(true) => Some(Mta::Smtpsvc),
+        None => None,
     };
     let google = || {
         has(Mark::Google)
-            && (has(Mark::GoogleTls) || has(Mark::ByMxGoogle) || has(Mark::GoogleWith))
+            && (has(Mark::GoogleTls)
+                || followed(lower, b"by", b"mx.google.com")
+                || followed(lower, b".google.com", b"with"))
     };
     let mta = if paren("exim ") || paren("exim)") {
         Mta::Exim
@@ -285,17 +281,17 @@ fn detect_in(value: &[u8], lower: &[u8]) -> Option<Mta> {
         Mta::Stalwart
     } else if paren("courier") || has(Mark::MappedIpv4) && has(Mark::WithEsmtp) {
         Mta::Courier
-    } else if google() || has(Mark::ByGoogleV6) {
+    } else if google() || followed(lower, b"by", b"2002:a") {
         Mta::Google
     } else if memchr::memmem::find(lower, b", id smtpd").is_some() {
         Mta::Obtuse
     } else if sendmail_version(value) {
         Mta::Sendmail
-    } else if let Some(product) = product(lower) {
+    } else if let Some(product) = product(lower, &paren) {
         product
     } else if (paren("helo ") || has(Mark::HeloEquals)) && exim_like_id(value) {
         Mta::Exim
-    } else if exim_like_id(value) && has(Mark::WithSmtpOrEsmtp) {
+    } else if exim_like_id(value) && followed(lower, b"smtp", b"id ") {
         // Exim 3's ids (`17VfA3-0002ma-00`) after `with smtp` / `with esmtp`.
         Mta::Exim
     } else if (paren("helo ") || bare_ipv4_comment(value)) && qmail_with(lower) {
@@ -309,32 +305,37 @@ fn detect_in(value: &[u8], lower: &[u8]) -> Option<Mta> {
 /// Products and providers named by their own marks: a product in parentheses, the
 /// provider's host after `by`, a format only one writes. `lower` is the line (or its
 /// receiver part) lower-cased with folding flattened.
-fn product(lower: &[u8]) -> Option<Mta> {
-    let has = |needle: &str| memchr::memmem::find(lower, needle.as_bytes()).is_some();
+fn product(lower: &[u8], paren: &dyn Fn(&str) -> bool) -> Option<Mta> {
+    let has = |needle: &'static str| ends_of(lower, needle.as_bytes()).next().is_some();
     let by_host = by_host_of(lower);
     let by_ends = |suffix: &str| {
         by_host.is_some_and(|h| {
             h == suffix.trim_start_matches('.').as_bytes() || h.ends_with(suffix.as_bytes())
         })
     };
-    const BY_PARENS: [(&str, Mta); 14] = [
-        ("(ecelerity", Mta::Momentum),
-        ("(nemesis)", Mta::Nemesis),
-        ("(intermail", Mta::Openwave),
-        ("(horde", Mta::Horde),
-        ("(kerio", Mta::Kerio),
-        ("(sophos", Mta::Sophos),
-        ("(spam & virus firewall)", Mta::Barracuda),
-        ("(pps)", Mta::Proofpoint),
-        ("(simpleemailservice", Mta::Ses),
-        ("(sg)", Mta::Sendgrid),
-        ("(mailchimp)", Mta::Mandrill),
+    // Product names right after a `(` (looked for at the line's few parentheses).
+    const BY_PARENS: [(&str, Mta); 15] = [
+        ("ecelerity", Mta::Momentum),
+        ("nemesis)", Mta::Nemesis),
+        ("intermail", Mta::Openwave),
+        ("horde", Mta::Horde),
+        ("kerio", Mta::Kerio),
+        ("sophos", Mta::Sophos),
+        ("spam & virus firewall)", Mta::Barracuda),
+        ("pps)", Mta::Proofpoint),
+        ("simpleemailservice", Mta::Ses),
+        ("sg)", Mta::Sendgrid),
+        ("mailchimp)", Mta::Mandrill),
         ("yandex)", Mta::Yandex),
-        ("(coremail)", Mta::Coremail),
-        ("(newesmtp)", Mta::Qq),
+        ("mxback/yandex)", Mta::Yandex),
+        ("coremail)", Mta::Coremail),
+        ("newesmtp)", Mta::Qq),
     ];
-    if let Some(&(_, mta)) = BY_PARENS.iter().find(|(mark, _)| has(mark)) {
+    if let Some(&(_, mta)) = BY_PARENS.iter().find(|(mark, _)| paren(mark)) {
         return Some(mta);
+    }
+    if has("/yandex)") {
+        return Some(Mta::Yandex);
     }
     const BY_HOSTS: [(&str, Mta); 16] = [
         (".yahoo.com", Mta::Yahoo),
@@ -357,19 +358,23 @@ fn product(lower: &[u8]) -> Option<Mta> {
     if let Some(&(_, mta)) = BY_HOSTS.iter().find(|(suffix, _)| by_ends(suffix)) {
         return Some(mta);
     }
-    if has("(squirrelmail authenticated") || has("(nasmail authenticated") {
+    if (paren("squirrelmail") && followed(lower, b"squirrelmail", b"authenticated"))
+        || (paren("nasmail") && followed(lower, b"nasmail", b"authenticated"))
+    {
         return Some(Mta::Squirrelmail);
     }
-    if has(" with http (http/") {
+    if followed(lower, b" with", b"http (http/") {
         return Some(Mta::Roundcube);
     }
-    if has("(lhlo ") && has(" with lmtp") {
+    if paren("lhlo ") && followed(lower, b" with", b"lmtp") {
         return Some(Mta::Zimbra);
     }
-    if has(" with esmtp/tls/") || (has("(helo ") && has(") ([") && has(" with esmtp;")) {
+    if followed(lower, b" with", b"esmtp/tls/")
+        || (paren("helo ") && followed(lower, b")", b"([") && followed(lower, b" with", b"esmtp;"))
+    {
         return Some(Mta::Ironport);
     }
-    if has("(authenticated as ") || critical_path_version(lower) {
+    if paren("authenticated as ") || critical_path_version(lower) {
         return Some(Mta::Openwave);
     }
     if has(" ajax-webmail-") {
@@ -395,6 +400,7 @@ fn by_host_of(lower: &[u8]) -> Option<&[u8]> {
         memchr::memmem::find(lower, b" by ")? + 1
     };
     let rest = &lower[at + 3..];
+    let rest = &rest[rest.iter().take_while(|&&b| b == b' ').count()..];
     let end = rest
         .iter()
         .position(|&b| matches!(b, b' ' | b'(' | b';' | b','))
@@ -468,10 +474,30 @@ fn bare_ipv4_comment(value: &[u8]) -> bool {
     })
 }
 
+/// The offsets just past each `needle` in `lower`. The needles are short and fixed, so a
+/// memchr on their last byte beats building a substring searcher per call.
+fn ends_of<'h>(lower: &'h [u8], needle: &'static [u8]) -> impl Iterator<Item = usize> + 'h {
+    let last = needle.last().copied().unwrap_or_default();
+    memchr::memchr_iter(last, lower).filter_map(move |end| {
+        let start = (end + 1).checked_sub(needle.len())?;
+        (!needle.is_empty() && &lower[start..=end] == needle).then_some(end + 1)
+    })
+}
+
+/// `first` followed, after white space (one or more spaces: a fold), by `then`.
+fn followed(lower: &[u8], first: &'static [u8], then: &[u8]) -> bool {
+    ends_of(lower, first).any(|end| {
+        let rest = &lower[end..];
+        let gap = rest.iter().take_while(|&&b| b == b' ').count();
+        gap > 0 && rest[gap..].starts_with(then)
+    })
+}
+
 /// qmail's `with` clause ends the clauses: ` with SMTP;`, ` with ESMTPA;`, ` with QMQP;`.
 fn qmail_with(lower: &[u8]) -> bool {
-    memchr::memmem::find_iter(lower, b" with ").any(|at| {
-        let word = &lower[at + 6..];
+    ends_of(lower, b" with").any(|end| {
+        let word = &lower[end..];
+        let word = &word[word.iter().take_while(|&&b| b == b' ').count()..];
         let end = word
             .iter()
             .position(|&b| !b.is_ascii_alphabetic())

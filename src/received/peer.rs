@@ -140,6 +140,10 @@ struct FromPart<'a> {
     /// Words that start a HELO (`helo=x` outside a comment, when a parenthesis before it
     /// was never closed), by token index.
     helo_words: Vec<usize>,
+    /// The word after `from` read as an address, when it is one.
+    name_ip: Option<WrittenIp<'a>>,
+    /// The address at the peer-first place ([`first_candidate`]), once computed.
+    first: Option<Candidate<'a>>,
 }
 
 /// Reads the from part (`tokens`: what lies between `from` and the receiver's `by`) into
@@ -171,7 +175,9 @@ pub(super) fn read_from_part<'a>(
         _ => {}
     }
     let offset = tokens.len() - rest.len();
-    let part = scan(rest, offset);
+    let mut part = scan(rest, offset);
+    part.name_ip = r.from_name.and_then(parse_written_ip);
+    part.first = first_candidate(&part);
     if by_choice == ByChoice::Last {
         r.notes.push(format!(
             "{HELO_TRACE_SYNTAX}: a `by` clause written before the receiver's own; the last `by` is the receiver's"
@@ -221,23 +227,22 @@ pub(super) fn read_from_part<'a>(
     // one, those up to the one stating the HELO, where the client's text ends; without an
     // address, all (nothing to tell them by).
     let no_address = part.comments.iter().all(|c| c.info.ip.is_none()) && part.brackets.is_empty();
-    let keep: Box<dyn Fn(usize) -> bool> = match chosen {
-        None if no_address => Box::new(|_| true),
-        None => Box::new(|_| false),
-        Some(c) if peer_first(r, family, &part, c) => {
+    // The receiver's comments lie between these token indexes (inclusive).
+    let (keep_from, keep_to) = match chosen {
+        None if no_address => (0, usize::MAX),
+        None => (usize::MAX, 0),
+        Some(c) if peer_first(family, &part, c) => {
             let peer_at = c.at.unwrap_or(0);
             let helo_at = part
                 .comments
                 .iter()
                 .find(|h| h.info.helo_present && h.at >= peer_at)
-                .map(|h| h.at);
-            Box::new(move |at| helo_at.is_none_or(|h| at <= h))
+                .map_or(usize::MAX, |h| h.at);
+            (0, helo_at)
         }
-        Some(c) => {
-            let from = c.at.unwrap_or(0);
-            Box::new(move |at| at >= from)
-        }
+        Some(c) => (c.at.unwrap_or(0), usize::MAX),
     };
+    let keep = |at: usize| (keep_from..=keep_to).contains(&at);
     part.comments
         .into_iter()
         .filter(|c| keep(c.at))
@@ -262,6 +267,8 @@ fn scan<'a>(rest: &[Token<'a>], offset: usize) -> FromPart<'a> {
         trace: Vec::new(),
         claiming_at: None,
         helo_words: Vec::new(),
+        name_ip: None,
+        first: None,
     };
     let mut i = 0;
     while i < rest.len() {
@@ -331,12 +338,7 @@ fn is_keyword(w: &[u8]) -> bool {
 
 /// Whether the line is read as peer-first: the family says so, or (unknown family) the
 /// chosen address is at the peer-first place and no HELO is stated before it.
-fn peer_first(
-    r: &Received<'_>,
-    family: Option<Mta>,
-    part: &FromPart<'_>,
-    c: Candidate<'_>,
-) -> bool {
+fn peer_first(family: Option<Mta>, part: &FromPart<'_>, c: Candidate<'_>) -> bool {
     match family.map(peer_at) {
         Some(at) => at == PeerAt::First,
         None => {
@@ -344,7 +346,7 @@ fn peer_first(
                 .comments
                 .iter()
                 .any(|h| h.states_helo() && c.at.is_some_and(|at| h.at < at));
-            !helo_before && first_candidate(part, r).is_some_and(|f| f.at == c.at)
+            !helo_before && part.first.is_some_and(|f| f.at == c.at)
         }
     }
 }
@@ -353,8 +355,8 @@ fn peer_first(
 /// of the from part (the word after `from`, a bracketed word, or a comment that starts with
 /// it), followed by the HELO stated on its own (`(HELO x)`, `helo=` in the same comment or
 /// right after it, `verified`), by obtuse's claim, or by no other address.
-fn first_candidate<'a>(part: &FromPart<'a>, r: &Received<'a>) -> Option<Candidate<'a>> {
-    let literal = r.from_name.and_then(parse_written_ip).map(|ip| Candidate {
+fn first_candidate<'a>(part: &FromPart<'a>) -> Option<Candidate<'a>> {
+    let literal = part.name_ip.map(|ip| Candidate {
         ip,
         source: IpSource::FromLiteral,
         at: None,
@@ -401,9 +403,8 @@ fn first_candidate<'a>(part: &FromPart<'a>, r: &Received<'a>) -> Option<Candidat
         .any(|c| c.at == next && (c.states_helo() || c.info.exim_style))
         || part.helo_words.contains(&next);
     // No other address, or only the same one again (ecelerity `from [ip] ([ip]:port)`).
-    let nothing_follows = r
-        .from_name
-        .and_then(parse_written_ip)
+    let nothing_follows = part
+        .name_ip
         .into_iter()
         .chain(part.brackets.iter().map(|&(_, ip)| ip))
         .chain(part.comments.iter().filter_map(|c| c.info.ip))
@@ -412,8 +413,8 @@ fn first_candidate<'a>(part: &FromPart<'a>, r: &Received<'a>) -> Option<Candidat
 }
 
 /// How many addresses the from part writes: the name, bracketed words, comments.
-fn address_count(part: &FromPart<'_>, r: &Received<'_>) -> usize {
-    usize::from(r.from_name.and_then(parse_written_ip).is_some())
+fn address_count(part: &FromPart<'_>) -> usize {
+    usize::from(part.name_ip.is_some())
         + part.brackets.len()
         + part.comments.iter().filter(|c| c.info.ip.is_some()).count()
 }
@@ -451,7 +452,7 @@ fn choose_peer<'a>(
     part: &FromPart<'a>,
     family: Option<Mta>,
 ) -> Option<Candidate<'a>> {
-    let first = first_candidate(part, r);
+    let first = part.first;
     let last = last_candidate(part);
     let first = first.filter(|f| {
         f.source != IpSource::FromLiteral
@@ -466,7 +467,7 @@ fn choose_peer<'a>(
         // A peer-first format whose first place holds no address: its record is not
         // where the format writes it, so an address elsewhere is the client's.
         (None, Some(l))
-            if family.map(peer_at) == Some(PeerAt::First) && address_count(part, r) > 1 =>
+            if family.map(peer_at) == Some(PeerAt::First) && address_count(part) > 1 =>
         {
             r.notes.push(format!(
                 "{HELO_TRACE_SYNTAX}: the format writes the peer first, and no address is there; {} is not taken",
@@ -652,7 +653,7 @@ fn read_from_name<'a>(
     let chosen_info = receiver_comment.map(|i| &part.comments[i].info);
     let chosen_is_exim = chosen_info.is_some_and(|p| p.exim_style);
     let exim = mta == Some(Mta::Exim) || chosen_is_exim;
-    let name_is_literal = parse_written_ip(name).is_some();
+    let name_is_literal = part.name_ip.is_some();
     let verified = chosen_info.is_some()
         && receiver_comment.is_some_and(|i| {
             part.comments[i]
@@ -685,7 +686,7 @@ fn read_from_name<'a>(
     let name_is_peer = r.ip_source == Some(IpSource::FromLiteral)
         || (name_is_literal
             && mta.map(peer_at) == Some(PeerAt::First)
-            && parse_written_ip(name).map(|n| n.addr) == r.ip.map(|i| i.addr));
+            && part.name_ip.map(|n| n.addr) == r.ip.map(|i| i.addr));
     // obtuse smtpd's name is the reverse name (`UNKNOWN` when none) and ecelerity's the
     // peer's name: their HELO is only ever stated (`claiming to be`, `helo=`).
     let helo_only_stated = matches!(mta, Some(Mta::Obtuse | Mta::Momentum));

@@ -466,6 +466,7 @@ fn every_corpus_message_goes_through() {
     let mut rejected: Vec<String> = Vec::new();
     let mut unparsed = 0;
     let mut status = std::collections::BTreeMap::<String, usize>::new();
+    let mut figures = ParserFigures::default();
     for path in &files {
         let bytes = std::fs::read(path).expect("read");
         let parts: Vec<&[u8]> = if hopsleuth::mbox::is_mbox(&bytes) {
@@ -494,6 +495,7 @@ fn every_corpus_message_goes_through() {
                         if h.parsed == received::Status::Unparsed {
                             unparsed += 1;
                         }
+                        figures.count(h);
                         *status.entry(format!("{:?}", h.parsed)).or_default() += 1;
                     }
                 }
@@ -514,6 +516,7 @@ fn every_corpus_message_goes_through() {
         "corpus messages: {messages} messages, {hops} hops ({status:?}), {unparsed} unparsed, {} rejected as not mail",
         rejected.len()
     );
+    figures.print();
     assert!(messages > 6000, "expected the whole corpus, saw {messages}");
     let new: Vec<&String> = rejected
         .iter()
@@ -529,6 +532,92 @@ fn every_corpus_message_goes_through() {
         "rejected as not mail but not in NOT_MAIL (a message we fail to read?): {new:?}; \
          in NOT_MAIL but analysed now (remove them): {fixed:?}"
     );
+}
+
+/// What the parser reads over every Received header of the corpus: network hops with a
+/// `by` host, with the peer's address where a from part was written, the families seen,
+/// and the formats it reads only partly (network hops with a from part but no address,
+/// no `by` host or no date), grouped by family and what is missing.
+#[derive(Default)]
+struct ParserFigures {
+    network: usize,
+    with_by: usize,
+    /// Network hops with a from part, of a recognised family / not: (hops, with an address).
+    from_part_known: (usize, usize),
+    from_part_unknown: (usize, usize),
+    families: std::collections::BTreeMap<&'static str, usize>,
+    /// (family, what is missing) -> (hops, an example line).
+    partly: std::collections::BTreeMap<(String, &'static str), (usize, String)>,
+}
+
+impl ParserFigures {
+    fn count(&mut self, h: &hopsleuth::chain::hop::Hop) {
+        *self
+            .families
+            .entry(h.mta.unwrap_or("(unrecognised)"))
+            .or_default() += 1;
+        if h.kind != hopsleuth::received::Kind::Smtp {
+            return;
+        }
+        self.network += 1;
+        self.with_by += usize::from(h.by.host.is_some());
+        let has_from_part = h.from.name.is_some() || h.from.ip.is_some();
+        if has_from_part {
+            let side = if h.mta.is_some() {
+                &mut self.from_part_known
+            } else {
+                &mut self.from_part_unknown
+            };
+            side.0 += 1;
+            side.1 += usize::from(h.from.ip.is_some());
+        }
+        let missing = if has_from_part && h.from.ip.is_none() {
+            Some("no peer address")
+        } else if h.by.host.is_none() {
+            Some("no by host")
+        } else if h.date.is_none() {
+            Some("no date")
+        } else {
+            None
+        };
+        if let Some(missing) = missing {
+            let family = h.mta.unwrap_or("(unrecognised)").to_string();
+            let entry = self.partly.entry((family, missing)).or_default();
+            entry.0 += 1;
+            if entry.1.is_empty() {
+                entry.1 = h.raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                entry.1.truncate(entry.1.floor_char_boundary(110));
+            }
+        }
+    }
+
+    fn print(&self) {
+        let pct = |part: usize, all: usize| 100.0 * part as f64 / all.max(1) as f64;
+        println!(
+            "parser figures: {} network hops, {:.1}% with a by host",
+            self.network,
+            pct(self.with_by, self.network)
+        );
+        let (known, known_ip) = self.from_part_known;
+        let (unknown, unknown_ip) = self.from_part_unknown;
+        println!(
+            "  with a from part, family recognised: {known} hops, {:.1}% with the peer's address; family not recognised: {unknown} hops, {:.1}%",
+            pct(known_ip, known),
+            pct(unknown_ip, unknown)
+        );
+        let mut families: Vec<_> = self.families.iter().collect();
+        families.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let listed: Vec<String> = families.iter().map(|(f, n)| format!("{f} {n}")).collect();
+        println!("  families ({}): {}", families.len() - 1, listed.join(", "));
+        let mut partly: Vec<_> = self.partly.iter().collect();
+        partly.sort_by_key(|entry| std::cmp::Reverse(entry.1.0));
+        println!(
+            "  formats read only partly (network hops; family, what is missing, hops, an example):"
+        );
+        for ((family, missing), (n, example)) in partly.iter().take(15) {
+            println!("    {family}, {missing}: {n}: {example}");
+        }
+    }
 }
 
 /// The files under `messages/` that are not mail, each with what it is: every other file
