@@ -191,9 +191,10 @@ pub fn detect(value: &[u8]) -> Option<Mta> {
 fn lower_flat(value: &[u8]) -> Vec<u8> {
     let mut lower = value.to_ascii_lowercase();
     // A line has a few folds: jump to them.
-    let folds: Vec<usize> = memchr::memchr3_iter(b'\t', b'\r', b'\n', &lower).collect();
-    for at in folds {
-        lower[at] = b' ';
+    let mut at = 0;
+    while let Some(found) = memchr::memchr3(b'\t', b'\r', b'\n', &lower[at..]) {
+        lower[at + found] = b' ';
+        at += found + 1;
     }
     lower
 }
@@ -291,7 +292,7 @@ fn detect_in(value: &[u8], lower: &[u8]) -> Option<Mta> {
         product
     } else if (paren("helo ") || has(Mark::HeloEquals)) && exim_like_id(value) {
         Mta::Exim
-    } else if exim_like_id(value) && followed(lower, b"smtp", b"id ") {
+    } else if followed(lower, b"smtp", b"id ") && exim_like_id(value) {
         // Exim 3's ids (`17VfA3-0002ma-00`) after `with smtp` / `with esmtp`.
         Mta::Exim
     } else if (paren("helo ") || bare_ipv4_comment(value)) && qmail_with(lower) {
