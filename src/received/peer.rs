@@ -191,12 +191,10 @@ pub(super) fn read_from_part<'a>(
     // ident or a socket (`(user@localhost)`, `(unknown)`, `(name [local])`).
     let receiver_comment = match chosen {
         Some(c) => c.comment,
-        None if part.comments.iter().all(|c| c.info.ip.is_none()) && part.brackets.is_empty() => {
-            part.comments.iter().rposition(|c| {
-                let p = &c.info;
-                p.rdns.is_some() || p.rdns_unknown || p.local_socket
-            })
-        }
+        None if part.holds_no_address() => part.comments.iter().rposition(|c| {
+            let p = &c.info;
+            p.rdns.is_some() || p.rdns_unknown || p.local_socket
+        }),
         None => None,
     };
     if let Some(c) = chosen {
@@ -222,16 +220,28 @@ pub(super) fn read_from_part<'a>(
         ));
     }
     read_from_name(r, &part, receiver_comment, family);
-    // Which comments the receiver wrote: in a HELO-first format, those from its record of
-    // the peer on (Postfix's `(using TLS...)`, `(Authenticated sender: x)`); in a peer-first
-    // one, those up to the one stating the HELO, where the client's text ends; without an
-    // address, all (nothing to tell them by).
-    let no_address = part.comments.iter().all(|c| c.info.ip.is_none()) && part.brackets.is_empty();
-    // The receiver's comments lie between these token indexes (inclusive).
-    let (keep_from, keep_to) = match chosen {
-        None if no_address => (0, usize::MAX),
+    let (keep_from, keep_to) = receiver_comment_span(&part, chosen, family);
+    part.comments
+        .into_iter()
+        .filter(|c| (keep_from..=keep_to).contains(&c.at))
+        .map(|c| (c.text, c.words))
+        .collect()
+}
+
+/// The token indexes (inclusive) between which the from part's comments are the
+/// receiver's: in a HELO-first format, those from its record of the peer on (Postfix's
+/// `(using TLS...)`, `(Authenticated sender: x)`); in a peer-first one, those up to the one
+/// stating the HELO, where the client's text ends; without any address, all (nothing to
+/// tell them by); with addresses but no peer read, none.
+fn receiver_comment_span(
+    part: &FromPart<'_>,
+    chosen: Option<Candidate<'_>>,
+    family: Option<Mta>,
+) -> (usize, usize) {
+    match chosen {
+        None if part.holds_no_address() => (0, usize::MAX),
         None => (usize::MAX, 0),
-        Some(c) if peer_first(family, &part, c) => {
+        Some(c) if peer_first(family, part, c) => {
             let peer_at = c.at.unwrap_or(0);
             let helo_at = part
                 .comments
@@ -241,13 +251,7 @@ pub(super) fn read_from_part<'a>(
             (0, helo_at)
         }
         Some(c) => (c.at.unwrap_or(0), usize::MAX),
-    };
-    let keep = |at: usize| (keep_from..=keep_to).contains(&at);
-    part.comments
-        .into_iter()
-        .filter(|c| keep(c.at))
-        .map(|c| (c.text, c.words))
-        .collect()
+    }
 }
 
 /// `w` (the inside of `<...>`) with its angles, when they are there in `value`.
@@ -256,6 +260,13 @@ fn with_angles<'a>(value: &'a [u8], w: &'a [u8]) -> &'a [u8] {
     match (start.checked_sub(1), value.get(start + w.len())) {
         (Some(open), Some(b'>')) if value[open] == b'<' => &value[open..start + w.len() + 1],
         _ => w,
+    }
+}
+
+impl FromPart<'_> {
+    /// No comment or bracketed word of the from part holds an address.
+    fn holds_no_address(&self) -> bool {
+        self.comments.iter().all(|c| c.info.ip.is_none()) && self.brackets.is_empty()
     }
 }
 
