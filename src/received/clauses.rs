@@ -11,7 +11,7 @@ use super::bytes::{contains_ci, trim_angle, trim_space};
 use super::lexer::{Lexer, Token, comment_words};
 use super::model::Received;
 use super::{Comment, parse_written_ip, peer, protocol};
-use crate::date::{find_date, parse_trace_date};
+use crate::date::{ParsedDate, find_date, parse_trace_date};
 use std::borrow::Cow;
 
 /// A clause keyword.
@@ -100,34 +100,23 @@ pub(super) fn split_date<'a>(
     let mut semis: Vec<(usize, usize)> = Vec::new();
     // The token index after the last `by` word, to tell a `;` the clauses go on after.
     let mut last_by = None;
-    // The usual line: one `;`, a date after it, nothing after the date that could be
-    // another `;` or a `by` (then the rest need not be read token by token).
     while let Some(tok) = lexer.next() {
         match tok {
             Token::Semi => {
                 let at = lexer.position() - 1;
+                // The usual line: one `;`, a date after it, nothing after the date that
+                // could be another `;` or a `by` (then the rest need not be read token by
+                // token).
                 let after = &value[at + 1..];
-                if let Some((d, used)) = parse_trace_date(after) {
-                    let rest = &after[used..];
-                    if memchr::memchr(b';', rest).is_none() && !contains_ci(rest, b"by") {
-                        let used = with_zone_comment(after, used);
-                        r.date = Some(d);
-                        r.date_text = Some(trim_space(&after[..used]));
-                        return (at, Some(&after[used..]), Some(tokens));
-                    }
+                if semis.is_empty()
+                    && let Some((d, used)) = parse_trace_date(after)
+                    && memchr::memchr(b';', &after[used..]).is_none()
+                    && !contains_ci(&after[used..], b"by")
+                {
+                    return (at, Some(take_date(r, after, d, used)), Some(tokens));
                 }
                 semis.push((tokens.len(), at));
-                tokens.push(tok);
-                break;
             }
-            Token::Word(w) if w.eq_ignore_ascii_case(b"by") => last_by = Some(tokens.len()),
-            _ => {}
-        }
-        tokens.push(tok);
-    }
-    while let Some(tok) = lexer.next() {
-        match tok {
-            Token::Semi => semis.push((tokens.len(), lexer.position() - 1)),
             Token::Word(w) if w.eq_ignore_ascii_case(b"by") => last_by = Some(tokens.len()),
             _ => {}
         }
@@ -153,12 +142,12 @@ pub(super) fn split_date<'a>(
             parse_trace_date(after).map(|(d, used)| (index, at, d, used))
         });
     if let Some((index, at, d, used)) = dated {
-        let after = &value[at + 1..];
-        let used = with_zone_comment(after, used);
-        r.date = Some(d);
-        r.date_text = Some(trim_space(&after[..used]));
         tokens.truncate(index);
-        return (at, Some(&after[used..]), Some(tokens));
+        return (
+            at,
+            Some(take_date(r, &value[at + 1..], d, used)),
+            Some(tokens),
+        );
     }
     // No date after any `;`: the clauses end at the last one with no `by` after it, before
     // which the receiver's text lies; maybe a date follows it without its `;`, or none.
@@ -180,6 +169,15 @@ pub(super) fn split_date<'a>(
     }
     r.notes.push("no date after `;`".into());
     (at, None, Some(tokens))
+}
+
+/// Records the date read at the start of `after` (its first `used` bytes, and a zone
+/// comment right after them) in `r`; returns the bytes after it.
+fn take_date<'a>(r: &mut Received<'a>, after: &'a [u8], d: ParsedDate, used: usize) -> &'a [u8] {
+    let used = with_zone_comment(after, used);
+    r.date = Some(d);
+    r.date_text = Some(trim_space(&after[..used]));
+    &after[used..]
 }
 
 /// `used` extended over a zone comment right after the date (`+0000 (UTC)`): RFC 5322's
@@ -392,8 +390,8 @@ pub(super) fn read<'a>(
         match g.clause {
             // A `from` that is not the line's first clause names no peer.
             Clause::From => other.extend(comments),
-            // Only the first `by` names the receiver; later ones are prose
-            // (`with gg login by AOL 6.0`), even when the first value was unusable.
+            // The first `by` here is the receiver's (`receiver_by`); a later one is its
+            // prose (qmail-scanner's `by uid 7791`), even when the first value was unusable.
             Clause::By if by_seen => other.extend(comments),
             Clause::By => {
                 by_seen = true;
