@@ -44,6 +44,13 @@ pub enum Command {
     /// Scan files, mboxes, Maildirs, MH folders, directory trees or stdin (`-`) in parallel:
     /// one NDJSON line per message in input order, a summary on stderr.
     Scan(Box<ScanArgs>),
+    /// List the provider profiles (Microsoft 365, Gmail, ...): what each recognises, its
+    /// published sending networks and the dates its data was checked.
+    Profiles {
+        /// Output format: a table, or one JSON object per profile per line.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.

@@ -1,5 +1,8 @@
 //! Host names as the checks compare them: normalised, reduced to registrable domains (with
-//! the public suffix list, not a hand list).
+//! the public suffix list, not a hand list). A name under a suffix the list does not know
+//! (`.local`, `.corp`, `.lan`, `.internal`, the reserved `.example` and `.test`) has its last
+//! two labels as its registrable domain, so the comparisons that need one do not fall
+//! silent on private names; [`fallback_note`] says so wherever a finding shows one.
 
 /// Lower-case, without a trailing dot, brackets or angle brackets.
 pub fn normalize(host: &str) -> String {
@@ -9,11 +12,24 @@ pub fn normalize(host: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The registrable domain (`mail.example.co.uk` -> `example.co.uk`), or `None` for IP
-/// literals, single labels and names under no known suffix.
+/// The registrable domain (`mail.example.co.uk` -> `example.co.uk`; `mx1.corp.local` ->
+/// `corp.local`, the last two labels, as the suffix is not a public one), or `None` for IP
+/// literals, single labels and public suffixes themselves.
 pub fn registrable(host: &str) -> Option<String> {
     // The same few names (the From domain, our hosts, the senders) are asked about many
     // times per message and across a mailbox: remember recent answers per thread.
+    found(host).map(|f| f.domain)
+}
+
+/// A registrable domain, and whether the public suffix list gave it (or it is a private
+/// name's last two labels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Found {
+    domain: String,
+    public: bool,
+}
+
+fn found(host: &str) -> Option<Found> {
     if let Some(hit) = RECENT.with(|r| r.borrow().get(host).cloned()) {
         return hit;
     }
@@ -32,7 +48,7 @@ const REMEMBERED: usize = 4096;
 
 /// Host names to their registrable domains. The keys are names the program itself looks up
 /// (a memo, not a table an attacker fills to collide), so a simple fast hash is enough.
-type Memo = std::collections::HashMap<String, Option<String>, std::hash::BuildHasherDefault<Fnv>>;
+type Memo = std::collections::HashMap<String, Option<Found>, std::hash::BuildHasherDefault<Fnv>>;
 
 /// FNV-1a: a few instructions per byte, against SipHash's setup per short name.
 #[derive(Default)]
@@ -68,22 +84,23 @@ pub fn same_registrable(a: &str, b: &str) -> bool {
         }
         let memo = r.borrow();
         match (memo.get(a), memo.get(b)) {
-            (Some(Some(da)), Some(Some(db))) => da == db,
+            (Some(Some(da)), Some(Some(db))) => da.domain == db.domain,
             (Some(None), _) | (_, Some(None)) => false,
             // Evicted between the two inserts (a full memo is cleared): ask again.
-            _ => registrable_uncached(a).is_some_and(|da| registrable_uncached(b) == Some(da)),
+            _ => registrable_uncached(a)
+                .is_some_and(|da| registrable_uncached(b).is_some_and(|db| db.domain == da.domain)),
         }
     })
 }
 
-fn remember(memo: &mut Memo, host: &str, found: Option<String>) {
+fn remember(memo: &mut Memo, host: &str, found: Option<Found>) {
     if memo.len() >= REMEMBERED {
         memo.clear();
     }
     memo.insert(host.to_string(), found);
 }
 
-fn registrable_uncached(host: &str) -> Option<String> {
+fn registrable_uncached(host: &str) -> Option<Found> {
     let h = normalize(host);
     if h.is_empty()
         || !h.contains('.')
@@ -92,14 +109,50 @@ fn registrable_uncached(host: &str) -> Option<String> {
     {
         return None;
     }
-    // Only names under a suffix the public suffix list knows: `.loc`, `.home`,
-    // `.localdomain` and other private pseudo-domains are not the internet.
+    // Names under a suffix the public suffix list does not know (`.loc`, `.home`,
+    // `.localdomain`, `.corp`, ...) are private names: their last two labels.
     if !psl::suffix(h.as_bytes()).is_some_and(|s| s.is_known()) {
-        return None;
+        return Some(Found {
+            domain: last_two_labels(&h).to_string(),
+            public: false,
+        });
     }
     let d = psl::domain_str(&h)?;
     // A name that is itself a public suffix has no registrable domain.
-    (d.contains('.')).then(|| d.to_string())
+    (d.contains('.')).then(|| Found {
+        domain: d.to_string(),
+        public: true,
+    })
+}
+
+fn last_two_labels(h: &str) -> &str {
+    match h.rfind('.').and_then(|last| h[..last].rfind('.')) {
+        Some(cut) => &h[cut + 1..],
+        None => h,
+    }
+}
+
+/// The registrable domain of `host` from the public suffix list only: `None` for names
+/// under a suffix it does not know. For DNS questions, which a private name cannot answer.
+pub fn registrable_public(host: &str) -> Option<String> {
+    found(host).filter(|f| f.public).map(|f| f.domain)
+}
+
+/// True when `domain` ends in a suffix the public suffix list knows.
+fn is_public(domain: &str) -> bool {
+    psl::suffix(domain.as_bytes()).is_some_and(|s| s.is_known())
+}
+
+/// For a registrable domain that is only its last two labels (its suffix is not a public
+/// one), the sentence that says so; `None` for a public suffix list domain.
+pub fn fallback_note(domain: &str) -> Option<String> {
+    if is_public(domain) {
+        return None;
+    }
+    let tld = domain.rsplit('.').next().unwrap_or(domain);
+    Some(format!(
+        "{domain} is the last two labels: .{tld} is not in the public suffix list"
+    ))
 }
 
 /// `host` as [`normalize`] sees it, but borrowed and not lower-cased (the comparisons
@@ -179,8 +232,28 @@ mod tests {
         assert_eq!(registrable("localhost"), None);
         assert_eq!(registrable("[192.0.2.1]"), None);
         assert_eq!(registrable("co.uk"), None);
-        assert_eq!(registrable("bilbo.makalumedia.loc"), None);
-        assert_eq!(registrable("localhost.localdomain"), None);
+    }
+
+    #[test]
+    fn private_suffixes_have_their_last_two_labels() {
+        for (host, want) in [
+            ("bilbo.makalumedia.loc", "makalumedia.loc"),
+            ("localhost.localdomain", "localhost.localdomain"),
+            ("MX1.Corp.Local.", "corp.local"),
+            ("dc01.ad.example.corp", "example.corp"),
+            ("nas.lan", "nas.lan"),
+            ("mail.svc.cluster.internal", "cluster.internal"),
+            ("mx.ours.example", "ours.example"),
+            ("a.b.test", "b.test"),
+        ] {
+            assert_eq!(registrable(host).as_deref(), Some(want), "{host}");
+            assert_eq!(registrable_public(host), None, "{host}");
+            assert!(fallback_note(want).is_some_and(|n| n.contains("public suffix list")));
+        }
+        assert_eq!(fallback_note("example.com"), None);
+        assert_eq!(registrable("localhost"), None);
+        assert!(same_registrable("mx1.corp.local", "mx2.corp.local"));
+        assert!(!same_registrable("mx1.corp.local", "mx1.other.local"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod mbox;
 pub mod message;
 pub mod netclass;
+pub mod profiles;
 pub mod received;
 pub mod report;
 pub mod resolver;
@@ -154,7 +155,9 @@ pub struct Prepared {
     chain: chain::ChainSummary,
     trust: chain::trust::TrustReport,
     links: Vec<chain::continuity::Link>,
-    recipients: Vec<String>,
+    /// What the trust walk read besides the hops (the recipients among it), kept to walk
+    /// again once DNS has said whether the reverse names it trusted resolve back.
+    hints: chain::trust::TrustHints,
 }
 
 /// [`prepare`] for a message as [`mbox::Reader`] read it: its header block, and the count
@@ -238,7 +241,7 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
         chain: summary,
         trust,
         links,
-        recipients: hints.recipients,
+        hints,
     })
 }
 
@@ -249,18 +252,68 @@ impl Prepared {
         self.message.body_length = self.message.body_length.saturating_add(bytes);
     }
 
+    /// Walks the trust boundary again when DNS does not resolve a reverse name it trusted
+    /// back to its hop's address: a name the address's owner wrote into his PTR makes
+    /// nobody ours. Only for a fresh message (received within `dns_fresh_days` of the
+    /// lookup): records change, and an old one's names may have moved since. A DNS failure
+    /// says nothing and changes nothing.
+    fn confirm_reverse_names(&mut self, dns: &dns::plan::MessageDns, options: &Options) {
+        if self.trust.rdns_trusted.is_empty() {
+            return;
+        }
+        let fresh = |answered_at: i64| {
+            let received = self.hops.iter().rev().find_map(|h| h.timestamp);
+            received.is_none_or(|ts| {
+                answered_at.saturating_sub(ts) / 86_400 <= options.checks.dns_fresh_days
+            })
+        };
+        let unconfirmed: Vec<usize> = self
+            .trust
+            .rdns_trusted
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let Some(hop) = self.hops.get(i) else {
+                    return false;
+                };
+                let asked = hop
+                    .from
+                    .ip
+                    .zip(dns::plan::recorded_rdns(hop))
+                    .and_then(|(ip, name)| dns.address(name, ip.is_ipv6()))
+                    .map(|a| a.asked_ts);
+                dns::plan::rdns_confirmed(dns, hop) == Some(false) && asked.is_some_and(fresh)
+            })
+            .collect();
+        if unconfirmed.is_empty() {
+            return;
+        }
+        let (details, trust) =
+            chain::trust::walk_confirmed(&self.hops, &options.trust, &self.hints, &unconfirmed);
+        for (hop, d) in self.hops.iter_mut().zip(&details) {
+            hop.trust = Some(d.trust);
+            hop.internal = d.internal;
+            hop.msa = d.msa;
+        }
+        self.trust = trust;
+    }
+
     /// What this message's DNS checks may ask about.
     pub fn dns_subject(&self) -> dns::plan::Subject<'_> {
         dns::plan::Subject {
             hops: &self.hops,
             entry_hop: self.trust.entry_hop,
-            recipients: &self.recipients,
+            recipients: &self.hints.recipients,
+            rdns_trusted: &self.trust.rdns_trusted,
         }
     }
 
     /// Runs the rules (with the message's DNS answers, when there are any) and builds the
     /// report.
-    pub fn finish(self, dns: Option<&dns::plan::MessageDns>, options: &Options) -> Report {
+    pub fn finish(mut self, dns: Option<&dns::plan::MessageDns>, options: &Options) -> Report {
+        if let Some(d) = dns {
+            self.confirm_reverse_names(d, options);
+        }
         // The per-hop view is built once here, not by each DNS rule.
         let dns_hops = dns
             .map(|d| d.hops(&self.hops, self.trust.entry_hop))
@@ -276,7 +329,7 @@ impl Prepared {
             settings: &options.checks,
             dns,
             dns_hops: &dns_hops,
-            recipients: &self.recipients,
+            recipients: &self.hints.recipients,
         };
         let findings = rules::run(&ctx);
         let score = findings.iter().fold(0.0, |total, f| total + f.score);

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(&args),
         Command::Rules { format } => list_rules(format, &mut io::stdout().lock()),
         Command::Explain { id } => explain(&id),
+        Command::Profiles { format } => list_profiles(format, &mut io::stdout().lock()),
         Command::Scan(args) => scan(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hopsleuth", &mut io::stdout());
@@ -191,6 +192,71 @@ fn list_rules(format: cli::RulesFormat, out: &mut impl Write) -> anyhow::Result<
         }
     }
     Ok(0)
+}
+
+fn list_profiles(format: cli::RulesFormat, out: &mut impl Write) -> anyhow::Result<u8> {
+    for p in hopsleuth::profiles::all() {
+        let sending: Vec<serde_json::Value> = p
+            .sending
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "source": s.source,
+                    "retrieved": s.retrieved,
+                    "networks": s.networks.len(),
+                })
+            })
+            .collect();
+        match format {
+            cli::RulesFormat::Text => {
+                writeln!(out, "{:<13} checked {}  {}", p.id, p.checked, p.name)?;
+                writeln!(
+                    out,
+                    "              receivers: {}; frontends: {}; internal networks: {}",
+                    join_or_none(&p.receiver_suffixes),
+                    join_or_none(&p.frontend_suffixes),
+                    p.internal_networks.len() + p.receiver_networks.len()
+                )?;
+                if p.sending.is_empty() {
+                    writeln!(
+                        out,
+                        "              sending networks: none published in the profile"
+                    )?;
+                }
+                for s in &p.sending {
+                    writeln!(
+                        out,
+                        "              sending networks: {} from {} ({})",
+                        s.networks.len(),
+                        s.source,
+                        s.retrieved
+                    )?;
+                }
+            }
+            cli::RulesFormat::Json => {
+                let listing = serde_json::json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "checked": p.checked,
+                    "address_domains": p.address_domains,
+                    "receiver_suffixes": p.receiver_suffixes,
+                    "frontend_suffixes": p.frontend_suffixes,
+                    "authserv_ids": p.authserv_ids,
+                    "sending": sending,
+                });
+                writeln!(out, "{}", serde_json::to_string(&listing)?)?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn join_or_none(list: &[String]) -> String {
+    if list.is_empty() {
+        "none".into()
+    } else {
+        list.join(", ")
+    }
 }
 
 fn explain(id: &str) -> anyhow::Result<u8> {

@@ -41,7 +41,8 @@ pub struct Link {
     pub to_hop: usize,
     /// The verdict.
     pub verdict: LinkVerdict,
-    /// Which of the sender's values matched (`rdns`, `helo`, `ip`, `loopback`).
+    /// Which of the sender's values matched (`rdns`, `helo`, `ip`, `loopback`, or
+    /// `provider-alias`: two names a provider profile gives one host).
     pub matched_on: Option<&'static str>,
     /// The older hop's `by` host.
     pub receiver: Option<String>,
@@ -102,16 +103,32 @@ fn link(older: &Hop, newer: &Hop) -> Link {
         l.matched_on = Some("ip");
         return l;
     }
-    let names = [
-        ("rdns", newer.from.rdns.as_deref().and_then(usable)),
-        ("helo", sender_helo),
-    ];
+    // A reverse name the receiver marked `may be forged` is the address owner's word,
+    // unconfirmed: it names nothing (the sender chose it).
+    let rdns = newer
+        .from
+        .rdns
+        .as_deref()
+        .filter(|_| !newer.from.rdns_may_be_forged)
+        .and_then(usable);
+    let names = [("rdns", rdns), ("helo", sender_helo)];
     for (which, name) in &names {
         if let Some(n) = name
             && domain::same_host(n, &receiver)
         {
             l.verdict = LinkVerdict::Match;
             l.matched_on = Some(which);
+            return l;
+        }
+    }
+    // One host under the two names a provider gives it (`X.outlook.office365.com` and
+    // `X.SWEP280.PROD.OUTLOOK.COM`; the provider profiles list them).
+    for (_, name) in &names {
+        if let Some(n) = name
+            && crate::profiles::same_provider_host(n, &receiver)
+        {
+            l.verdict = LinkVerdict::Match;
+            l.matched_on = Some("provider-alias");
             return l;
         }
     }

@@ -82,6 +82,10 @@ pub struct HopFrom {
     pub rdns_source: Option<RdnsSource>,
     /// True when the receiver recorded the reverse name as unknown.
     pub rdns_unknown: bool,
+    /// The receiver marked the reverse name `(may be forged)`. Not written in reports (the
+    /// hop's notes say it); the trust walk reads it.
+    #[serde(skip)]
+    pub rdns_may_be_forged: bool,
     /// Connecting IP the receiver recorded.
     pub ip: Option<IpAddr>,
     /// Where `ip` was read (`comment`, `bracket`, `from-literal`).
@@ -169,6 +173,7 @@ impl Hop {
                 rdns: opt(r.rdns),
                 rdns_source: r.rdns_source,
                 rdns_unknown: r.rdns_unknown,
+                rdns_may_be_forged: r.rdns_may_be_forged,
                 ip: r.ip.map(|ip| ip.addr),
                 ip_source: r.ip_source,
                 port: r.ip.and_then(|ip| ip.port),

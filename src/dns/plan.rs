@@ -38,6 +38,9 @@ pub struct Subject<'a> {
     pub entry_hop: Option<usize>,
     /// Recipients known from trustworthy places (above the trace, the command line).
     pub recipients: &'a [String],
+    /// Hops the trust walk took as ours for their recorded reverse name: whether the name
+    /// resolves back to the address decides whether they stay ours.
+    pub rdns_trusted: &'a [usize],
 }
 
 /// A hop whose sender DNS is checked, with its connecting address: the entry hop and the
@@ -93,6 +96,29 @@ pub fn recorded_rdns(hop: &Hop) -> Option<&str> {
     }
     let rdns = hop.from.rdns.as_deref()?;
     super::fqdn(rdns).is_some().then_some(rdns)
+}
+
+/// For each hop taken as ours for its recorded reverse name: the name's addresses (of the
+/// hop's family), which must hold the hop's address for the name to count.
+pub fn rdns_confirmation_questions<'a>(s: &'a Subject<'_>) -> impl Iterator<Item = Question> + 'a {
+    s.rdns_trusted.iter().filter_map(|&i| {
+        let hop = s.hops.get(i)?;
+        let ip = hop.from.ip?;
+        Question::address(recorded_rdns(hop)?, ip.is_ipv6())
+    })
+}
+
+/// Whether DNS resolves `hop`'s recorded reverse name back to its address: `Some(false)`
+/// when the name does not exist or its addresses are others, `None` when DNS did not say
+/// (not asked, a failure: unknown, never evidence).
+pub fn rdns_confirmed(dns: &MessageDns, hop: &Hop) -> Option<bool> {
+    let ip = hop.from.ip?;
+    let a = dns.address(recorded_rdns(hop)?, ip.is_ipv6())?;
+    match a.rcode {
+        Rcode::NoError => Some(a.addresses().contains(&ip)),
+        Rcode::NxDomain => Some(false),
+        _ => None,
+    }
 }
 
 /// Questions in priority order under a cap.
@@ -182,6 +208,10 @@ pub fn mx_host_questions(hosts: &[String]) -> impl Iterator<Item = Option<Questi
 
 /// Stage one: what the message itself names.
 pub fn first_questions(s: &Subject<'_>, p: &mut Planner) {
+    // These decide where the boundary is: first.
+    for q in rdns_confirmation_questions(s) {
+        p.want(Some(q));
+    }
     let domains = recipient_domains(s.recipients);
     let mut mx_asked = false;
     for (hop, ip) in checked_hops(s.hops, s.entry_hop) {
@@ -203,8 +233,8 @@ pub fn first_questions(s: &Subject<'_>, p: &mut Planner) {
 /// in a domain that does not exist was invented; one in an existing domain may just be an
 /// internal name the public DNS does not know.
 pub fn helo_domain_question(hop: &Hop) -> Option<Question> {
-    let helo = crate::domain::registrable(helo_name(hop)?)?;
-    let rdns = crate::domain::registrable(recorded_rdns(hop)?)?;
+    let helo = crate::domain::registrable_public(helo_name(hop)?)?;
+    let rdns = crate::domain::registrable_public(recorded_rdns(hop)?)?;
     (helo != rdns).then(|| Question::mx(&helo)).flatten()
 }
 

@@ -129,6 +129,8 @@ pub struct Received<'a> {
     pub rdns_source: Option<RdnsSource>,
     /// The receiver wrote `unknown` (or similar) for the reverse name: it looked and found none.
     pub rdns_unknown: bool,
+    /// The receiver marked the reverse name `(may be forged)`: it did not forward-confirm it.
+    pub rdns_may_be_forged: bool,
     /// Connecting IP recorded by the receiver.
     pub ip: Option<WrittenIp<'a>>,
     /// Where `ip` came from.

@@ -523,6 +523,7 @@ fn take_receiver_comment<'a>(r: &mut Received<'a>, p: &PeerInfo<'a>) {
         r.ident = p.ident;
     }
     if p.may_be_forged {
+        r.rdns_may_be_forged = true;
         r.notes
             .push("receiver marked the reverse name `may be forged`".into());
     }

@@ -507,6 +507,8 @@ impl WriteJson for HopFrom {
             rdns,
             rdns_source,
             rdns_unknown,
+            // In the hop's notes already; the trust walk's input, not a report field.
+            rdns_may_be_forged: _,
             ip,
             ip_source,
             port,
@@ -581,6 +583,9 @@ impl WriteJson for TrustReport {
             basis,
             warnings,
             originating,
+            profile,
+            // The trust walk's note to `Prepared::finish`, not a report field.
+            rdns_trusted: _,
         } = self;
         object!(out,
             "method": method,
@@ -590,6 +595,7 @@ impl WriteJson for TrustReport {
             "basis": basis,
             "warnings": warnings,
             "originating": originating,
+            "profile": profile,
         );
     }
 }

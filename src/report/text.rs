@@ -70,7 +70,18 @@ pub fn render(report: &Report) -> String {
         (Some(i), None) => format!("entered our servers at hop {i}"),
         (None, _) => "every hop is ours".to_string(),
     };
-    let _ = writeln!(out, "Trust boundary ({}): {boundary}", report.trust.method);
+    match report.trust.profile {
+        Some(profile) => {
+            let _ = writeln!(
+                out,
+                "Trust boundary ({}, profile {profile}): {boundary}",
+                report.trust.method
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Trust boundary ({}): {boundary}", report.trust.method);
+        }
+    }
     for h in report.hops.iter().filter(|h| h.reason.is_some()) {
         let _ = writeln!(
             out,

@@ -143,6 +143,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The entry hop and every hop above it: the hops our servers wrote, whose senders
+    /// they recorded (every hop when none is the entry). Checks that ask "did a provider
+    /// handle this?" look only here: below the entry, the sender wrote the lines.
+    pub fn ours_and_entry(&self) -> &'a [Hop] {
+        match self.trust.entry_hop {
+            Some(i) => self.hops.get(i..).unwrap_or(&[]),
+            None => self.hops,
+        }
+    }
+
     /// True when the hop is on our side of the boundary.
     pub fn is_trusted(&self, hop: &Hop) -> bool {
         hop.trust == Some(HopTrust::Trusted)

@@ -807,3 +807,46 @@ fn authenticated_submissions_are_not_judged_as_mail_servers() {
     let r = analyze(&dns, &m.replace("ESMTPSA", "ESMTP"));
     assert!(rules(&r).contains(&"RDNS004"), "{:#?}", r.findings);
 }
+
+/// A reverse name in our domain makes a sender ours only if DNS resolves it back to the
+/// sender's address: the owner of an address writes its PTR, so a PTR naming one of our
+/// hosts is his word until our zone agrees. Without DNS the recorded name is all there is.
+#[test]
+fn a_reverse_name_in_our_domain_is_ours_only_if_it_resolves_back() {
+    let server = dns_server::start(&fixture_zones(), Behaviour::default());
+    let dns = resolver(server.addr);
+    let below = entry_from(
+        "mail.a-corp.test",
+        "mail.a-corp.test",
+        "93.184.216.20",
+        "relay.ours.test",
+    );
+    // relay.ours.test is not in our zone.
+    let forged = format!(
+        "from relay.ours.test (relay.ours.test [93.184.216.30]) by mx.ours.test (Postfix) with ESMTPS id 4AB1C2D3E5; {DATE}"
+    );
+    let m = message(&[&forged, &below]);
+    let without = hopsleuth::analyze(m.as_bytes(), &Options::default()).expect("mail");
+    assert_eq!(
+        without.trust.entry_hop,
+        Some(0),
+        "{:?}",
+        without.trust.basis
+    );
+    let with = analyze(&dns, &m);
+    assert_eq!(with.trust.entry_hop, Some(1), "{:?}", with.trust.basis);
+    assert!(
+        with.trust
+            .basis
+            .iter()
+            .any(|b| b.contains("DNS does not resolve it back")),
+        "{:?}",
+        with.trust.basis
+    );
+    // mailstore.ours.test is 93.184.216.11: confirmed, it stays ours.
+    let real = format!(
+        "from mailstore.ours.test (mailstore.ours.test [93.184.216.11]) by mx.ours.test (Postfix) with ESMTPS id 4AB1C2D3E6; {DATE}"
+    );
+    let m = message(&[&real, &below]);
+    assert_eq!(analyze(&dns, &m).trust.entry_hop, Some(0));
+}

@@ -368,6 +368,7 @@ fn entry_hop_past_the_last_hop() {
                     hops: &report.hops,
                     entry_hop: Some(past),
                     recipients: &recipients,
+                    rdns_trusted: &[],
                 };
                 let dns = replay(rec, Clock::Fixed(i64::MAX));
                 hopsleuth::resolver::resolve_batch(&[subject], &dns, usize::MAX)

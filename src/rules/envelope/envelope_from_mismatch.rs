@@ -60,7 +60,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if let Some(m) = &ctx.envelope.mail_from
         && let Some(d) = domain_of(&m.value)
     {
-        let rd = domain::registrable(&d).unwrap_or(d);
+        let rd = domain::registrable_public(&d).unwrap_or(d);
         if rd != fd && !relayed_by(&rd) {
             mismatches.push(json!({"field": "envelope sender", "source": m.source, "address": m.value, "domain": rd}));
         }

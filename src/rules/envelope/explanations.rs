@@ -21,7 +21,7 @@ use std::cell::OnceCell;
 pub fn header_domain(h: Option<&HeaderValue>) -> Option<(String, String)> {
     let addr = h?.addresses.first()?.clone();
     let d = domain_of(&addr)?;
-    Some((addr, crate::domain::registrable(&d).unwrap_or(d)))
+    Some((addr, crate::domain::registrable_public(&d).unwrap_or(d)))
 }
 
 /// The From address and its registrable domain.
@@ -32,7 +32,7 @@ pub fn from_domain(ctx: &Ctx<'_>) -> Option<(String, String)> {
 /// The registrable domain of an address, lower case.
 fn registrable_of(addr: &str) -> Option<String> {
     let d = domain_of(addr)?;
-    Some(domain::registrable(&d).unwrap_or(d))
+    Some(domain::registrable_public(&d).unwrap_or(d))
 }
 
 /// Addresses the message was sent to on its way that are not where it was finally

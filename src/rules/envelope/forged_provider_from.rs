@@ -10,11 +10,14 @@ pub const RULE: Rule = Rule {
     id: "ENV004",
     name: "forged-provider-from",
     score: 2.5,
-    summary: "From is a big provider's address (gmail.com, outlook.com, ...) but no hop passed that provider",
+    summary: "From is a big provider's address (gmail.com, outlook.com, ...) but no sender our servers recorded is that provider's",
     docs: "## What it checks
 When the From address is at a big provider (gmail.com, yahoo.com, outlook.com, hotmail.com,
-aol.com, icloud.com, proton.me, gmx.de, yandex.ru, mail.ru, ...), whether any hop was
-received by, or sent from, one of that provider's hosts.
+aol.com, icloud.com, proton.me, gmx.de, yandex.ru, mail.ru, ...), whether any sender our
+servers recorded (the entry hop and the hops above it) was one of that provider's servers:
+a reverse name the receiver recorded under the provider's domains, or an address in the
+networks the provider publishes (its profile, `hopsleuth profiles`). Lines below the entry
+hop are the sender's text and are not counted, and a HELO is a claim.
 
 ## Why it matters
 Mail from a freemail account leaves through the provider's own servers, which write their
@@ -43,21 +46,84 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(provider) = providers::provider_of_address_domain(&addr_domain) else {
         return;
     };
-    let handled = ctx.hops.iter().any(|h| {
-        [h.by.host.as_deref(), h.from.rdns.as_deref()]
-            .into_iter()
-            .flatten()
-            .any(|host| providers::is_provider_host(host, provider))
-    });
-    if handled || ctx.hops.is_empty() {
+    if ctx.hops.is_empty() {
         return;
     }
+    // Only the senders our servers recorded: the lines below the entry hop are the
+    // sender's text, and one fake `from mail-wr1-f54.google.com` line there proves nothing.
+    // Unless the entry is a list or forwarder that re-sent the message: it was addressed
+    // to an address of the relay on its way (To, Cc, a `for`) and the envelope sender our
+    // server recorded is in that relay's domain (the list's bounce address). Then the
+    // provider handed it to the relay, below our entry, and the relay wrote that line.
+    let relay = relayed_by(ctx);
+    let ours = if relay.is_some() {
+        ctx.hops
+    } else {
+        ctx.ours_and_entry()
+    };
+    if ours
+        .iter()
+        .any(|h| providers::sender_is_provider(h, provider).is_some())
+    {
+        return;
+    }
+    // A provider whose profile publishes no sending networks can be shown only by a
+    // reverse name; where our receiver records none (Exchange Online writes the HELO
+    // alone), the entry's claim is all there is, and its absence is no evidence.
+    if !provider.publishes_networks()
+        && let Some(e) = ctx.entry()
+        && e.from.rdns.is_none()
+        && !e.from.rdns_unknown
+        && e.helo_name()
+            .is_some_and(|helo| providers::is_provider_host(helo, provider))
+    {
+        return;
+    }
+    let senders: Vec<String> = ours
+        .iter()
+        .map(|h| {
+            let name = h
+                .from
+                .rdns
+                .as_deref()
+                .or(h.from.helo.as_deref())
+                .unwrap_or("?");
+            format!("{name} [{}]", h.from.ip_or("no address"))
+        })
+        .collect();
+    let below = ctx.below_entry().len();
+    let below_note = match below {
+        _ if relay.is_some() => String::new(),
+        0 => String::new(),
+        1 => " (the line below the entry hop was written by the sender and proves nothing)".into(),
+        n => format!(
+            " (the {n} lines below the entry hop were written by the sender and prove nothing)"
+        ),
+    };
     out.add(
         &RULE,
-        Vec::new(),
-        format!("The message claims to be from {from_addr}, a {} address, but none of its {} hops passed a {} server.", provider.name, ctx.hops.len(), provider.name),
-        json!({"from": from_addr, "provider": provider.name, "provider_host_domains": provider.host_domains, "hosts_seen": ctx.hops.iter().filter_map(|h| h.by.host.clone()).collect::<Vec<_>>()}),
+        ctx.entry().map(|e| vec![e.index]).unwrap_or_default(),
+        format!(
+            "The message claims to be from {from_addr}, a {} address, but no sender our servers recorded is a {} server: by reverse name or by the networks {} publishes{below_note}.",
+            provider.short, provider.short, provider.short
+        ),
+        json!({"from": from_addr, "provider": provider.short, "profile": provider.id, "provider_host_domains": provider.host_domains, "senders_recorded": senders, "hosts_seen": ctx.hops.iter().filter_map(|h| h.by.host.clone()).collect::<Vec<_>>()}),
     );
+}
+
+/// The list or forwarder address the message was re-sent from, when the envelope sender
+/// (as our server recorded it) is in the domain of an address the message was sent to on
+/// its way.
+fn relayed_by<'a>(ctx: &'a Ctx<'_>) -> Option<&'a str> {
+    use crate::message::envelope::EnvelopeSource as S;
+    let mail_from = ctx.envelope.mail_from.as_ref()?;
+    // Only what our delivery wrote or the caller gave: not a sender's `envelope-from`.
+    if !matches!(mail_from.source, S::Cli | S::ReturnPath | S::MboxFrom) {
+        return None;
+    }
+    let d = crate::message::headers::domain_of(&mail_from.value)?;
+    let d = crate::domain::registrable_public(&d).unwrap_or(d);
+    super::explanations::relay_address(ctx, &d)
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     };
     let value = mid.value.trim().trim_matches(['<', '>']);
     let Some(d) = domain_of(value) else { return };
-    let Some(md) = domain::registrable(&d) else {
+    let Some(md) = domain::registrable_public(&d) else {
         return;
     };
     if md == fd
@@ -77,7 +77,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 
 /// Sending platforms that write Message-IDs in their own domain for their customers' mail,
 /// with the host domains their servers send from. The big providers of
-/// [`providers::PROVIDERS`] are the rest.
+/// provider profiles (`crate::profiles`) are the rest.
 const PLATFORMS: &[(&str, &[&str])] = &[
     ("googlegroups.com", &["google.com"]),
     ("amazonses.com", &["amazonses.com"]),
@@ -106,11 +106,11 @@ fn made_by_a_platform_that_sent_it(ctx: &Ctx<'_>, md: &str) -> bool {
             .flatten()
             .filter_map(|h| h.by.host.as_deref())
     };
-    if let Some(provider) = providers::PROVIDERS.iter().find(|p| {
+    if let Some(provider) = crate::profiles::all().iter().find(|p| {
         p.address_domains
             .iter()
-            .chain(p.host_domains)
-            .any(|d| *d == md)
+            .chain(&p.host_domains)
+            .any(|d| d == md)
     }) {
         let theirs = |h: &str| providers::is_provider_host(h, provider);
         return sender_side().any(theirs) && !our_side().any(theirs);

@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
     docs: "## What it checks
 Whether the entry hop's HELO names a host of a big mail provider (Google, Yahoo, Microsoft,
 AOL, Apple, Proton, GMX, Yandex, Mail.ru) while the reverse name our server recorded for
-the connection is not in that provider's domains, or was recorded as unknown. Formats that
-never record a reverse name (Exchange) give no evidence either way.
+the connection is not in that provider's domains, or was recorded as unknown. Where the
+receiver records no reverse name (Exchange Online writes the HELO alone), whether the
+recorded address is in the networks the provider publishes as sending from (its profile,
+`hopsleuth profiles`); a provider whose profile publishes none gives no evidence there.
 
 ## Why it matters
 Big providers' servers have matching reverse names. A client claiming `mail.gmail.com`
@@ -26,7 +28,7 @@ from someone else's address is impersonating the provider to borrow its reputati
 
 ## False positives
 Hardly any: providers' outbound servers resolve to their own domains. A provider that
-starts sending from a new domain needs adding to the table.
+starts sending from a new domain or network needs adding to its profile (`profiles/`).
 
 ## References
 SpamAssassin FORGED_GMAIL_RCVD, FORGED_YAHOO_RCVD, FORGED_HOTMAIL_RCVD (generalised).",
@@ -40,26 +42,37 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(provider) = providers::provider_of_host(helo) else {
         return;
     };
+    if providers::sender_is_provider(e, provider).is_some() {
+        return;
+    }
     let rdns = e.from.rdns.as_deref();
-    // Only a receiver that records reverse names can show the mismatch: Exchange and
-    // others never write one, and a missing name there is no evidence.
-    if rdns.is_none() && !e.from.rdns_unknown {
+    let ip = e.from.ip_or("?");
+    let message = if rdns.is_some() || e.from.rdns_unknown {
+        format!(
+            "At {}, the sender claimed to be {helo} ({}) but connected from {} [{ip}].",
+            hop_label(e),
+            provider.short,
+            rdns.unwrap_or("a host with no reverse name"),
+        )
+    } else if provider.publishes_networks() && e.from.ip.is_some() {
+        // A receiver that records no reverse names (Exchange Online writes the HELO alone)
+        // still recorded the address, and the provider publishes where it sends from.
+        format!(
+            "At {}, the sender claimed to be {helo} ({}) but connected from {ip}, outside the networks {} publishes as sending from (profile {}, checked {}).",
+            hop_label(e),
+            provider.short,
+            provider.short,
+            provider.id,
+            provider.checked
+        )
+    } else {
         return;
-    }
-    if rdns.is_some_and(|r| providers::is_provider_host(r, provider)) {
-        return;
-    }
+    };
     out.add(
         &RULE,
         vec![e.index],
-        format!(
-            "At {}, the sender claimed to be {helo} ({}) but connected from {} [{}].",
-            hop_label(e),
-            provider.name,
-            rdns.unwrap_or("a host with no reverse name"),
-            e.from.ip_or("?")
-        ),
-        json!({"hop": e.index, "helo": helo, "provider": provider.name, "provider_domains": provider.host_domains, "rdns": rdns, "ip": e.from.ip}),
+        message,
+        json!({"hop": e.index, "helo": helo, "provider": provider.short, "profile": provider.id, "provider_domains": provider.host_domains, "rdns": rdns, "ip": e.from.ip}),
     );
 }
 

@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     summary: "the entry hop's claimed name and the reverse name our server recorded are in different domains",
     docs: "## What it checks
 The entry hop's HELO name against the reverse name our server recorded for the address:
-both names, in different registrable domains.
+both names, in different registrable domains. A name under a suffix the public suffix list
+does not know (`.local`, `.corp`, `.prv`, ...) is an internal name and is not compared: it
+claims no other internet host.
 
 ## Why it matters
 This is the classic sign of a sender lying about who it is: `from galangal.org
@@ -43,7 +45,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let (Some(hd), Some(rd)) = (domain::registrable(helo), domain::registrable(rdns)) else {
         return;
     };
-    if hd == rd {
+    // A name under a suffix that is not a public one (`.prv`, `.local`, `.corp`) is an
+    // internal name, the host's own behind NAT: it claims no other internet host, so it
+    // cannot contradict the reverse name. Its domain (the last two labels) serves the
+    // comparisons that find two names the same, not this one.
+    if hd == rd || domain::fallback_note(&hd).is_some() || domain::fallback_note(&rd).is_some() {
         return;
     }
     out.add(

@@ -58,8 +58,10 @@ fn crossed_internet(h: &Hop, entry: usize) -> bool {
     if h.index == entry {
         return true;
     }
-    let sender = h.from.rdns.as_deref().and_then(domain::registrable);
-    let receiver = h.by.host.as_deref().and_then(domain::registrable);
+    // Public domains only: a host named under a private suffix (`mailout.west.internal`) is
+    // inside some organisation's network, not across the internet from anyone.
+    let sender = h.from.rdns.as_deref().and_then(domain::registrable_public);
+    let receiver = h.by.host.as_deref().and_then(domain::registrable_public);
     matches!((sender, receiver), (Some(s), Some(r)) if s != r)
 }
 
@@ -77,15 +79,15 @@ fn between_organisations(h: &Hop, class: &str) -> bool {
     if !matches!(class, "private" | "link-local" | "cgnat" | "unique-local") {
         return true;
     }
-    let Some(receiver) = h.by.host.as_deref().and_then(domain::registrable) else {
+    let Some(receiver) = h.by.host.as_deref().and_then(domain::registrable_public) else {
         return true;
     };
-    let helo = h.helo_name().and_then(domain::registrable);
+    let helo = h.helo_name().and_then(domain::registrable_public);
     if helo.as_deref() == Some(receiver.as_str()) {
         return false;
     }
     let name = |d: &str| d.split('.').next().map(str::to_string);
-    let sender = h.from.rdns.as_deref().and_then(domain::registrable);
+    let sender = h.from.rdns.as_deref().and_then(domain::registrable_public);
     sender.is_none_or(|s| name(&s) != name(&receiver))
 }
 

@@ -91,7 +91,13 @@ pub(super) fn marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Sig
     let (Some(hd), Some(rd)) = (domain::registrable(helo), domain::registrable(rdns)) else {
         return;
     };
-    if hd == rd || entry.from.rdns_unknown {
+    // An internal name (under a suffix that is not a public one) names no other internet
+    // host: no contradiction (see HELO006).
+    if hd == rd
+        || entry.from.rdns_unknown
+        || domain::fallback_note(&hd).is_some()
+        || domain::fallback_note(&rd).is_some()
+    {
         return;
     }
     let dns = helo_dns(ctx, entry, helo);
@@ -99,7 +105,7 @@ pub(super) fn marks(ctx: &Ctx<'_>, entry: &Hop, below: &[Hop], out: &mut Vec<Sig
         return;
     }
     // Only a reverse name our server trusted contradicts the link.
-    let recorded = !entry.notes.iter().any(|n| n.contains("may be forged"));
+    let recorded = !entry.from.rdns_may_be_forged;
     let entry_ip = ip_of(entry);
     let ip = entry.from.ip_or("?");
     for h in below
