@@ -203,6 +203,7 @@ fn list_profiles(format: cli::RulesFormat, out: &mut impl Write) -> anyhow::Resu
                 serde_json::json!({
                     "source": s.source,
                     "retrieved": s.retrieved,
+                    "complete": s.complete,
                     "networks": s.networks.len(),
                 })
             })
@@ -226,8 +227,9 @@ fn list_profiles(format: cli::RulesFormat, out: &mut impl Write) -> anyhow::Resu
                 for s in &p.sending {
                     writeln!(
                         out,
-                        "              sending networks: {} from {} ({})",
+                        "              sending networks: {} ({}) from {} ({})",
                         s.networks.len(),
+                        if s.complete { "complete" } else { "partial" },
                         s.source,
                         s.retrieved
                     )?;

@@ -20,6 +20,10 @@ use serde::Deserialize;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
+/// How many years either side of its date a complete list of sending networks is taken to
+/// describe: providers add and retire ranges over the years.
+pub const LIST_YEARS: i64 = 2;
+
 /// The profile files, compiled in: (file name, text).
 const FILES: &[(&str, &str)] = &[
     (
@@ -85,6 +89,11 @@ pub struct Sending {
     pub source: String,
     /// The date of that source.
     pub retrieved: String,
+    /// The same date, as Unix days.
+    pub retrieved_day: i64,
+    /// True when the source is the provider's whole list (its SPF record, its published
+    /// range list) as of that date, not a few ranges seen matching.
+    pub complete: bool,
     /// The networks.
     pub networks: Vec<IpNetwork>,
 }
@@ -136,6 +145,8 @@ struct FileInternal {
 struct FileSending {
     source: String,
     retrieved: String,
+    #[serde(default)]
+    complete: bool,
     networks: Vec<String>,
 }
 
@@ -162,6 +173,29 @@ fn lower(list: Vec<String>) -> Vec<String> {
     list.into_iter()
         .map(|s| crate::domain::normalize(&s))
         .collect()
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01 (the proleptic Gregorian calendar).
+fn unix_day(s: &str) -> Option<i64> {
+    if !is_date(s) {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (
+        s[..4].parse().ok()?,
+        s[5..7].parse().ok()?,
+        s[8..].parse().ok()?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 fn is_date(s: &str) -> bool {
@@ -191,15 +225,18 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
     }
     let mut sending = Vec::with_capacity(f.sending.len());
     for s in f.sending {
-        if s.source.trim().is_empty() || !is_date(&s.retrieved) {
+        let day = unix_day(&s.retrieved).filter(|_| !s.source.trim().is_empty());
+        let Some(retrieved_day) = day else {
             return Err(ProfileError(format!(
                 "{file}: every [[sending]] table needs a source and a YYYY-MM-DD retrieved date"
             )));
-        }
+        };
         sending.push(Sending {
             networks: networks(file, "sending", &s.networks)?,
             source: s.source,
             retrieved: s.retrieved,
+            retrieved_day,
+            complete: s.complete,
         });
     }
     Ok(Profile {
@@ -304,9 +341,18 @@ impl Profile {
             .find_map(|s| in_any(ip, &s.networks).map(|n| (n, s)))
     }
 
-    /// True when the profile publishes any sending networks.
-    pub fn publishes_networks(&self) -> bool {
-        self.sending.iter().any(|s| !s.networks.is_empty())
+    /// True when the profile has the provider's whole list of sending networks for a
+    /// message our side received at `when` (Unix seconds): a complete source dated within
+    /// [`LIST_YEARS`] years of it. Only then is an address outside them evidence: a list of
+    /// 2017 says nothing of where the provider sent from in 2002, nor does a few ranges
+    /// seen matching.
+    pub fn lists_senders_at(&self, when: Option<i64>) -> bool {
+        let Some(day) = when.map(|t| t.div_euclid(86_400)) else {
+            return false;
+        };
+        self.sending
+            .iter()
+            .any(|s| s.complete && (s.retrieved_day - day).abs() <= LIST_YEARS * 366)
     }
 
     /// True when `host` is named in the provider's host or address domains.
@@ -459,3 +505,14 @@ pub fn same_provider_host(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod day_tests {
+    #[test]
+    fn unix_days() {
+        assert_eq!(super::unix_day("1970-01-01"), Some(0));
+        assert_eq!(super::unix_day("2026-12-01"), Some(20_788));
+        assert_eq!(super::unix_day("2000-02-29"), Some(11_016));
+        assert_eq!(super::unix_day("2026-13-01"), None);
+    }
+}

@@ -4,9 +4,8 @@
 //! A sender is ours when its address is in the trusted networks, its recorded reverse name
 //! is a trusted host (never one the receiver marked `may be forged`), the receiver recorded
 //! an authenticated submission, or the hop is a hand-off inside our servers with no peer
-//! address (LMTP, local delivery) — `trusted_hosts` names the receiving host of such a hop
-//! as well as senders. When the mailbox is hosted by a provider, the provider's internal
-//! hops are ours too.
+//! address (LMTP, local delivery, no sender at all, the host handing to itself). When the
+//! mailbox is hosted by a provider, the provider's internal hops are ours too.
 
 use super::hosted::Hosting;
 use super::{HopTrustDetail, ProviderSays, TrustConfig, TrustReport, Walker, relays};
@@ -89,8 +88,12 @@ pub(super) fn walk(
             let forged_mark = r.hop.is_some_and(|h| h.from.rdns_may_be_forged);
             let named = r.rdns.is_some_and(|rdns| config.names_host(rdns));
             let by_host = named && !forged_mark && !r.rdns_unconfirmed;
+            // A hand-off of our servers: its protocol or shape says so (LMTP, local
+            // delivery, no sender at all, the host handing to itself). A receiver named in
+            // trusted_hosts is not enough alone: our MX records every client's address, and
+            // one it recorded in a way we could not read is no hand-off.
             let handoff = if r.ip.is_none() {
-                r.handoff(r.by_host().is_some_and(|b| config.names_host(b)))
+                r.handoff(false)
             } else {
                 None
             };

@@ -119,7 +119,11 @@ pub(super) fn judge(
                 netclass::special_class(ip).unwrap_or("private")
             )));
         }
-    } else if let Some(why) = r.handoff(true) {
+    } else if let Some(why) = r.handoff(!p.is_frontend(by)) {
+        // A frontend records the address of every client that connects: one that recorded
+        // none may have written it in a way we could not read, and is no hand-off unless
+        // its protocol or shape says so. The provider's other servers write their internal
+        // hand-offs with a sender name and no address (iCloud's mailbox gateways).
         return Some(Ok([&why, " (", name, ")"].concat()));
     }
     let role = if p.is_frontend(by) {

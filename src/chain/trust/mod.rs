@@ -202,10 +202,19 @@ impl Relay<'_> {
     /// without one is a hand-off: LMTP or local delivery, a line with no `from` at all (a
     /// provider's internal `by`-only line), the host handing to itself. A line that could
     /// not be read is not: its address may be there, unread. `trusted_receiver` says the
-    /// receiving host is one the configuration names.
+    /// receiving host is one that writes its internal hand-offs with a sender name and no
+    /// address (a provider's server other than its frontends), so any such line of it is one.
     fn handoff(&self, trusted_receiver: bool) -> Option<String> {
         let h = self.hop?;
-        if self.ip.is_some() || h.parsed == Status::Unparsed {
+        // A line whose client wrote trace syntax into its HELO may have lost its address to
+        // the parser's refusal to guess (`from.ip` null when the line cannot tell): that
+        // is the sender's doing, never a hand-off.
+        if self.ip.is_some()
+            || h.parsed == Status::Unparsed
+            || h.notes
+                .iter()
+                .any(|n| n.starts_with(crate::received::HELO_TRACE_SYNTAX))
+        {
             return None;
         }
         let no_from = h.from.name.is_none() && h.from.helo.is_none() && h.from.rdns.is_none();

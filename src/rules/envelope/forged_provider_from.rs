@@ -17,7 +17,9 @@ aol.com, icloud.com, proton.me, gmx.de, yandex.ru, mail.ru, ...), whether any se
 servers recorded (the entry hop and the hops above it) was one of that provider's servers:
 a reverse name the receiver recorded under the provider's domains, or an address in the
 networks the provider publishes (its profile, `hopsleuth profiles`). Lines below the entry
-hop are the sender's text and are not counted, and a HELO is a claim.
+hop are the sender's text and are not counted, and a HELO is a claim. A message re-sent by
+a list or forwarder (sent to one of its addresses on the way, with the envelope sender in
+its domain) is not asked: its From is a member's.
 
 ## Why it matters
 Mail from a freemail account leaves through the provider's own servers, which write their
@@ -51,26 +53,24 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     }
     // Only the senders our servers recorded: the lines below the entry hop are the
     // sender's text, and one fake `from mail-wr1-f54.google.com` line there proves nothing.
-    // Unless the entry is a list or forwarder that re-sent the message: it was addressed
-    // to an address of the relay on its way (To, Cc, a `for`) and the envelope sender our
-    // server recorded is in that relay's domain (the list's bounce address). Then the
-    // provider handed it to the relay, below our entry, and the relay wrote that line.
-    let relay = relayed_by(ctx);
-    let ours = if relay.is_some() {
-        ctx.hops
-    } else {
-        ctx.ours_and_entry()
-    };
+    // A message a list or forwarder re-sent is not asked: it was addressed to an address of
+    // the relay on its way (To, Cc, a `for`) and the envelope sender our server recorded is
+    // in that relay's domain (the list's bounce address). Its From is a member's address,
+    // and whether the provider handed it to the relay is beyond what our servers recorded.
+    if relayed_by(ctx, provider).is_some() {
+        return;
+    }
+    let ours = ctx.ours_and_entry();
     if ours
         .iter()
         .any(|h| providers::sender_is_provider(h, provider).is_some())
     {
         return;
     }
-    // A provider whose profile publishes no sending networks can be shown only by a
-    // reverse name; where our receiver records none (Exchange Online writes the HELO
+    // A provider whose whole list of sending networks the profile lacks for the message's
+    // time can be shown only by a reverse name; where our receiver records none (Exchange Online writes the HELO
     // alone), the entry's claim is all there is, and its absence is no evidence.
-    if !provider.publishes_networks()
+    if !provider.lists_senders_at(ctx.received_at().map(|(ts, _)| ts))
         && let Some(e) = ctx.entry()
         && e.from.rdns.is_none()
         && !e.from.rdns_unknown
@@ -93,7 +93,6 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .collect();
     let below = ctx.below_entry().len();
     let below_note = match below {
-        _ if relay.is_some() => String::new(),
         0 => String::new(),
         1 => " (the line below the entry hop was written by the sender and proves nothing)".into(),
         n => format!(
@@ -111,10 +110,15 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     );
 }
 
-/// The list or forwarder address the message was re-sent from, when the envelope sender
-/// (as our server recorded it) is in the domain of an address the message was sent to on
-/// its way.
-fn relayed_by<'a>(ctx: &'a Ctx<'_>) -> Option<&'a str> {
+/// The list or forwarder address the message was re-sent from: it was sent to one on its
+/// way, and the envelope sender our server recorded is in that address's domain or in the
+/// domain of the server that handed us the message, by the reverse name our server
+/// recorded (Yahoo Groups re-sends from `n19.grp.scd.yahoo.com` with a bounce address at
+/// `returns.groups.yahoo.com` for `group@yahoogroups.com`).
+///
+/// Not when the envelope sender is at the claimed provider itself: spam "from" a Hotmail
+/// address sent to other Hotmail addresses is no list.
+fn relayed_by<'a>(ctx: &'a Ctx<'_>, provider: &providers::Provider) -> Option<&'a str> {
     use crate::message::envelope::EnvelopeSource as S;
     let mail_from = ctx.envelope.mail_from.as_ref()?;
     // Only what our delivery wrote or the caller gave: not a sender's `envelope-from`.
@@ -123,7 +127,22 @@ fn relayed_by<'a>(ctx: &'a Ctx<'_>) -> Option<&'a str> {
     }
     let d = crate::message::headers::domain_of(&mail_from.value)?;
     let d = crate::domain::registrable_public(&d).unwrap_or(d);
-    super::explanations::relay_address(ctx, &d)
+    if provider.names_host(&d) {
+        return None;
+    }
+    if let Some(a) = super::explanations::relay_address(ctx, &d) {
+        return Some(a);
+    }
+    let entry = ctx.entry()?;
+    let sender = entry
+        .from
+        .rdns
+        .as_deref()
+        .filter(|_| !entry.from.rdns_may_be_forged)
+        .and_then(crate::domain::registrable_public)?;
+    (sender == d)
+        .then(|| super::explanations::any_relay_address(ctx))
+        .flatten()
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ AOL, Apple, Proton, GMX, Yandex, Mail.ru) while the reverse name our server reco
 the connection is not in that provider's domains, or was recorded as unknown. Where the
 receiver records no reverse name (Exchange Online writes the HELO alone), whether the
 recorded address is in the networks the provider publishes as sending from (its profile,
-`hopsleuth profiles`); a provider whose profile publishes none gives no evidence there.
+`hopsleuth profiles`): only when the profile has the provider's whole list from within two
+years of the message (a 2017 list says nothing of 2002); otherwise no evidence there.
 
 ## Why it matters
 Big providers' servers have matching reverse names. A client claiming `mail.gmail.com`
@@ -54,7 +55,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             provider.short,
             rdns.unwrap_or("a host with no reverse name"),
         )
-    } else if provider.publishes_networks() && e.from.ip.is_some() {
+    } else if provider.lists_senders_at(ctx.received_at().map(|(ts, _)| ts)) && e.from.ip.is_some()
+    {
         // A receiver that records no reverse names (Exchange Online writes the HELO alone)
         // still recorded the address, and the provider publishes where it sends from.
         format!(
