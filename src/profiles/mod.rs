@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 /// How many years either side of its date a complete list of sending networks is taken to
 /// describe: providers add and retire ranges over the years.
-pub const LIST_YEARS: i64 = 2;
+pub const LIST_YEARS: i64 = 4;
 
 /// The profile files, compiled in: (file name, text).
 const FILES: &[(&str, &str)] = &[

@@ -33,10 +33,26 @@ pub(super) fn classify_kind(r: &Received<'_>, value: &[u8]) -> Kind {
     if r.from_name.is_none() && r.ip.is_none() && r.ident.is_some() {
         return Kind::Local;
     }
-    if contains_ci(value, b"pickup service") || r.notes.iter().any(|n| n.contains("local socket")) {
+    // Exchange's `from mail pickup service by host with Microsoft SMTPSVC`: the from part
+    // is those words and no address. Not the words anywhere in the line: a client can type
+    // them into its HELO.
+    if (r.ip.is_none() && from_part_is_mail_pickup(value))
+        || r.notes.iter().any(|n| n.contains("local socket"))
+    {
         return Kind::Local;
     }
     Kind::Smtp
+}
+
+/// True when the line starts `from mail pickup service` followed by the receiver's `by`.
+fn from_part_is_mail_pickup(value: &[u8]) -> bool {
+    let words: Vec<&[u8]> = value
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .take(5)
+        .collect();
+    let is = |i: usize, w: &[u8]| words.get(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
+    is(0, b"from") && is(1, b"mail") && is(2, b"pickup") && is(3, b"service") && is(4, b"by")
 }
 
 /// Decides how much of the line was read, and the reason when not all of it.

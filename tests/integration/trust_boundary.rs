@@ -438,3 +438,77 @@ fn f_microsoft_365_forged_outlook_helo_entry_stays() {
         "198.51.100.20",
     );
 }
+
+/// Asserts that `tricked` has its base's entry hop (the same Received header) and verdict.
+/// The trick here makes the entry's address unreadable, so the address is not compared.
+fn assert_same_entry_and_verdict(base: &str, tricked: &str) {
+    let b = analyze(base, &[]);
+    let t = analyze(tricked, &[]);
+    let place = |r: &Value| entry(r).map(|e| e.header_index);
+    assert!(place(&b).is_some(), "{base} has an entry hop");
+    assert_eq!(
+        (place(&t), &t["verdict"]),
+        (place(&b), &b["verdict"]),
+        "{tricked} must keep {base}'s entry and verdict\n  base basis {}\n  tricked basis {}",
+        b["trust"]["basis"],
+        t["trust"]["basis"]
+    );
+}
+
+/// (g, from a review) Trace syntax in the HELO (`[6.6.6.6](HELO mail.example.org)`) makes
+/// the parser leave our receiver's address unread; the HELO names a host in our domain.
+/// A HELO is a claim: the entry stays our MX's line, and the fake Google line below it
+/// does not hide ENV004.
+#[test]
+fn g_a_helo_in_our_domain_on_a_line_without_an_address_is_not_ours() {
+    assert_same_entry_and_verdict("g-helo-noaddr-base.eml", "g-helo-noaddr-trick.eml");
+}
+
+/// (g) `pickup service` typed into the HELO must not make our MX's line a local hand-off:
+/// Exchange's pickup line is `from mail pickup service by ...`, nothing else.
+#[test]
+fn g_pickup_service_in_a_helo_is_not_a_local_hand_off() {
+    assert_same_entry_and_verdict("g-pickup-base.eml", "g-pickup-trick.eml");
+}
+
+/// (g) On a Yahoo-hosted mailbox, a Yahoo customer's authenticated submission over lines he
+/// wrote: the walk stops at the hop from Yahoo's outbound relay, and his lines below (a
+/// fake Google hop) are not taken for Yahoo's.
+#[test]
+fn g_a_provider_customers_submission_is_not_the_providers_own() {
+    assert_same_entry_and_verdict(
+        "g-yahoo-submission-base.eml",
+        "g-yahoo-submission-trick.eml",
+    );
+    let r = analyze("g-yahoo-submission-trick.eml", &[]);
+    assert!(
+        rules(&r).iter().any(|f| f.starts_with("ENV004")),
+        "{:?}",
+        rules(&r)
+    );
+}
+
+/// (g) An outlook.com From on a Microsoft 365 mailbox, entered from outside Microsoft: the
+/// provider's own delivery hops above the entry are not its sending, so ENV004 fires.
+#[test]
+fn g_microsoft_hosted_mailbox_still_asks_whether_microsoft_sent_it() {
+    let r = analyze("g-m365-outlook-from.eml", &[]);
+    assert!(
+        rules(&r).iter().any(|f| f.starts_with("ENV004")),
+        "{:?}",
+        rules(&r)
+    );
+}
+
+/// (g) Our MX named by its hosting company (`static.88-198-1-2.clients.your-server.de`):
+/// the hoster's domain is every customer's, so a sender under it is not ours.
+#[test]
+fn g_a_hosting_companys_machine_name_does_not_make_its_customers_ours() {
+    let r = analyze("g-hoster-receiver.eml", &[]);
+    assert_eq!(
+        entry(&r).map(|e| e.header_index),
+        Some(0),
+        "{}",
+        r["trust"]["basis"]
+    );
+}

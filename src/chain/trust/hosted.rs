@@ -87,9 +87,12 @@ pub(super) fn judge(
         return None;
     }
     let name = &p.short;
+    // An authenticated submission to the provider is one of its customers sending: the
+    // sender's own account, not the recipient's mail system. The walk stops there, and the
+    // line below (his client's) is never taken for the provider's.
     if let Some(a) = r.auth {
-        return Some(Ok(format!(
-            "{} submitted to {name}'s server {by} with authentication ({a})",
+        return Some(Err(format!(
+            "{} submitted to {name}'s server {by} with authentication ({a}): a customer of {name} sending, the entry",
             r.describe()
         )));
     }
@@ -104,7 +107,8 @@ pub(super) fn judge(
         // its own. So a non-frontend server receiving from the provider's published network
         // (Exchange Online's frontends hand to hubs from 2a01:111:f400::/48) is a hand-off
         // inside, while a frontend receiving from it is another tenant's mail arriving.
-        if !p.is_frontend(by)
+        if !p.frontend_suffixes.is_empty()
+            && !p.is_frontend(by)
             && let Some((net, _)) = p.sending_network(ip)
         {
             return Some(Ok(format!(
@@ -119,7 +123,7 @@ pub(super) fn judge(
                 netclass::special_class(ip).unwrap_or("private")
             )));
         }
-    } else if let Some(why) = r.handoff(!p.is_frontend(by)) {
+    } else if let Some(why) = r.handoff(!p.frontend_suffixes.is_empty() && !p.is_frontend(by)) {
         // A frontend records the address of every client that connects: one that recorded
         // none may have written it in a way we could not read, and is no hand-off unless
         // its protocol or shape says so. The provider's other servers write their internal

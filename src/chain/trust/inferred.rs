@@ -50,6 +50,22 @@ impl OurDomains {
     }
 }
 
+/// True when a host name numbers a machine of a hosting company or an access network
+/// (`static.88-198-1-2.clients.your-server.de`, `vmi123456.contaboserver.net`): five
+/// digits or more before its registrable domain. Such a name's domain is the hosting
+/// company's, shared with every customer, not ours.
+fn numbered_machine(host: &str) -> bool {
+    let Some(d) = domain::registrable(host) else {
+        return false;
+    };
+    let host_part = host.len().saturating_sub(d.len());
+    host.as_bytes()[..host_part]
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .count()
+        >= 5
+}
+
 pub(super) fn walk(
     hops: &[Hop],
     hints: &TrustHints,
@@ -133,6 +149,7 @@ fn walk_once(
             && let Some(by) = h.by.host.as_deref()
             && ours.of(by).is_none()
             && receivers.of(by).is_none()
+            && !numbered_machine(by)
         {
             receivers.add(by, || format!("our receiving host {by} (hop {})", h.index));
         }
@@ -170,17 +187,8 @@ fn walk_once(
                         "{} has its reverse name in {d}, the domain of {source}",
                         r.describe()
                     ))
-                } else if let Some(why) = r.handoff(false) {
-                    Some(why)
-                } else if let Some((d, source)) =
-                    r.ip.is_none().then_some(()).and(r.helo).and_then(ours_of)
-                {
-                    Some(format!(
-                        "{} recorded no address and names itself in {d}, the domain of {source}",
-                        r.describe()
-                    ))
                 } else {
-                    None
+                    r.handoff(false)
                 }
             }
         };

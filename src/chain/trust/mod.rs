@@ -209,12 +209,7 @@ impl Relay<'_> {
         // A line whose client wrote trace syntax into its HELO may have lost its address to
         // the parser's refusal to guess (`from.ip` null when the line cannot tell): that
         // is the sender's doing, never a hand-off.
-        if self.ip.is_some()
-            || h.parsed == Status::Unparsed
-            || h.notes
-                .iter()
-                .any(|n| n.starts_with(crate::received::HELO_TRACE_SYNTAX))
-        {
+        if self.ip.is_some() || h.parsed == Status::Unparsed || trace_syntax(h) {
             return None;
         }
         let no_from = h.from.name.is_none() && h.from.helo.is_none() && h.from.rdns.is_none();
@@ -244,6 +239,14 @@ impl Relay<'_> {
     }
 }
 
+/// True when the parser found trace syntax in the hop's HELO: the client wrote part of the
+/// line's shape, so no shape of it (no address, a local hand-off) is evidence.
+fn trace_syntax(h: &Hop) -> bool {
+    h.notes
+        .iter()
+        .any(|n| n.starts_with(crate::received::HELO_TRACE_SYNTAX))
+}
+
 fn relays<'a>(
     hops: &'a [Hop],
     originating: Option<IpAddr>,
@@ -267,7 +270,7 @@ fn relays<'a>(
                 rdns: h.from.rdns.as_deref(),
                 helo: h.from.helo.as_deref(),
                 same_host,
-                peerless: h.kind == Kind::Local && h.from.ip.is_none(),
+                peerless: h.kind == Kind::Local && h.from.ip.is_none() && !trace_syntax(h),
                 rdns_unconfirmed: unconfirmed.contains(&h.index),
             }
         })

@@ -78,11 +78,6 @@ pub fn relay_address<'a>(ctx: &'a Ctx<'_>, registrable: &str) -> Option<&'a str>
     relay_addresses(ctx).find(|a| registrable_of(a).is_some_and(|d| d == registrable))
 }
 
-/// Any list or forwarder address the message was sent to on its way.
-pub fn any_relay_address<'a>(ctx: &'a Ctx<'_>) -> Option<&'a str> {
-    relay_addresses(ctx).next()
-}
-
 /// True when `addr` is one of the list or alias addresses the message was sent to on its
 /// way (compared whole, case-insensitively).
 pub fn is_relay_address(ctx: &Ctx<'_>, addr: &str) -> bool {

@@ -60,7 +60,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if relayed_by(ctx, provider).is_some() {
         return;
     }
-    let ours = ctx.ours_and_entry();
+    // On a mailbox the provider itself hosts, its internal hops above the entry are its
+    // delivery to us, not its sending: only the entry's sender can show it sent.
+    let ours = if ctx.trust.profile == Some(provider.id.as_str()) {
+        ctx.outside()
+            .last()
+            .map(std::slice::from_ref)
+            .unwrap_or(&[])
+    } else {
+        ctx.ours_and_entry()
+    };
     if ours
         .iter()
         .any(|h| providers::sender_is_provider(h, provider).is_some())
@@ -111,10 +120,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
 }
 
 /// The list or forwarder address the message was re-sent from: it was sent to one on its
-/// way, and the envelope sender our server recorded is in that address's domain or in the
-/// domain of the server that handed us the message, by the reverse name our server
-/// recorded (Yahoo Groups re-sends from `n19.grp.scd.yahoo.com` with a bounce address at
-/// `returns.groups.yahoo.com` for `group@yahoogroups.com`).
+/// way, and the envelope sender our server recorded is in that address's domain (the
+/// list's bounce address).
 ///
 /// Not when the envelope sender is at the claimed provider itself: spam "from" a Hotmail
 /// address sent to other Hotmail addresses is no list.
@@ -130,19 +137,7 @@ fn relayed_by<'a>(ctx: &'a Ctx<'_>, provider: &providers::Provider) -> Option<&'
     if provider.names_host(&d) {
         return None;
     }
-    if let Some(a) = super::explanations::relay_address(ctx, &d) {
-        return Some(a);
-    }
-    let entry = ctx.entry()?;
-    let sender = entry
-        .from
-        .rdns
-        .as_deref()
-        .filter(|_| !entry.from.rdns_may_be_forged)
-        .and_then(crate::domain::registrable_public)?;
-    (sender == d)
-        .then(|| super::explanations::any_relay_address(ctx))
-        .flatten()
+    super::explanations::relay_address(ctx, &d)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ AOL, Apple, Proton, GMX, Yandex, Mail.ru) while the reverse name our server reco
 the connection is not in that provider's domains, or was recorded as unknown. Where the
 receiver records no reverse name (Exchange Online writes the HELO alone), whether the
 recorded address is in the networks the provider publishes as sending from (its profile,
-`hopsleuth profiles`): only when the profile has the provider's whole list from within two
+`hopsleuth profiles`): only when the profile has the provider's whole list from within four
 years of the message (a 2017 list says nothing of 2002); otherwise no evidence there.
 
 ## Why it matters
