@@ -205,13 +205,9 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
     let headers = message::headers::key_headers(&split.fields);
     let (mut hops, summary) = chain::build(&parsed, skipped);
 
-    let hints = chain::trust::hints(&split.fields, &envelope);
+    let hints = chain::trust::hints(&split.fields, &headers.authentication_results, &envelope);
     let (details, trust) = chain::trust::walk(&hops, &options.trust, &hints);
-    for (hop, d) in hops.iter_mut().zip(&details) {
-        hop.trust = Some(d.trust);
-        hop.internal = d.internal;
-        hop.msa = d.msa;
-    }
+    chain::trust::apply(&mut hops, &details);
     let links = chain::continuity::links(&hops);
     // Header blocks are nearly always ASCII: one pass over the span of the fields says so,
     // and only the others are checked field by field.
@@ -261,11 +257,11 @@ impl Prepared {
         if self.trust.rdns_trusted.is_empty() {
             return;
         }
-        let fresh = |answered_at: i64| {
-            let received = self.hops.iter().rev().find_map(|h| h.timestamp);
-            received.is_none_or(|ts| {
-                answered_at.saturating_sub(ts) / 86_400 <= options.checks.dns_fresh_days
-            })
+        // Our side's receipt: the topmost dated hop.
+        let received = self.hops.iter().rev().find_map(|h| h.timestamp);
+        let fresh = |asked: i64| {
+            received
+                .is_none_or(|ts| asked.saturating_sub(ts) / 86_400 <= options.checks.dns_fresh_days)
         };
         let unconfirmed: Vec<usize> = self
             .trust
@@ -273,16 +269,10 @@ impl Prepared {
             .iter()
             .copied()
             .filter(|&i| {
-                let Some(hop) = self.hops.get(i) else {
-                    return false;
-                };
-                let asked = hop
-                    .from
-                    .ip
-                    .zip(dns::plan::recorded_rdns(hop))
-                    .and_then(|(ip, name)| dns.address(name, ip.is_ipv6()))
-                    .map(|a| a.asked_ts);
-                dns::plan::rdns_confirmed(dns, hop) == Some(false) && asked.is_some_and(fresh)
+                self.hops
+                    .get(i)
+                    .and_then(|hop| dns::plan::rdns_confirmed(dns, hop))
+                    .is_some_and(|(confirmed, asked)| !confirmed && fresh(asked))
             })
             .collect();
         if unconfirmed.is_empty() {
@@ -290,11 +280,7 @@ impl Prepared {
         }
         let (details, trust) =
             chain::trust::walk_confirmed(&self.hops, &options.trust, &self.hints, &unconfirmed);
-        for (hop, d) in self.hops.iter_mut().zip(&details) {
-            hop.trust = Some(d.trust);
-            hop.internal = d.internal;
-            hop.msa = d.msa;
-        }
+        chain::trust::apply(&mut self.hops, &details);
         self.trust = trust;
     }
 

@@ -105,12 +105,7 @@ fn link(older: &Hop, newer: &Hop) -> Link {
     }
     // A reverse name the receiver marked `may be forged` is the address owner's word,
     // unconfirmed: it names nothing (the sender chose it).
-    let rdns = newer
-        .from
-        .rdns
-        .as_deref()
-        .filter(|_| !newer.from.rdns_may_be_forged)
-        .and_then(usable);
+    let rdns = newer.confirmed_rdns().and_then(usable);
     let names = [("rdns", rdns), ("helo", sender_helo)];
     for (which, name) in &names {
         if let Some(n) = name

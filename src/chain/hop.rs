@@ -137,6 +137,15 @@ pub struct HopAuth {
 }
 
 impl Hop {
+    /// The reverse name the receiver recorded, unless it marked it `may be forged` (it
+    /// did not forward-confirm it: the address owner's word, which names nobody).
+    pub fn confirmed_rdns(&self) -> Option<&str> {
+        self.from
+            .rdns
+            .as_deref()
+            .filter(|_| !self.from.rdns_may_be_forged)
+    }
+
     /// The name the client gave in HELO/EHLO: its first word (a HELO can carry more, and
     /// every check that compares names wants the name alone).
     pub fn helo_name(&self) -> Option<&str> {

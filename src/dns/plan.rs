@@ -108,17 +108,18 @@ pub fn rdns_confirmation_questions<'a>(s: &'a Subject<'_>) -> impl Iterator<Item
     })
 }
 
-/// Whether DNS resolves `hop`'s recorded reverse name back to its address: `Some(false)`
-/// when the name does not exist or its addresses are others, `None` when DNS did not say
-/// (not asked, a failure: unknown, never evidence).
-pub fn rdns_confirmed(dns: &MessageDns, hop: &Hop) -> Option<bool> {
+/// Whether DNS resolves `hop`'s recorded reverse name back to its address, and when it was
+/// asked: `false` when the name does not exist or its addresses are others; `None` when DNS
+/// did not say (not asked, a failure: unknown, never evidence).
+pub fn rdns_confirmed(dns: &MessageDns, hop: &Hop) -> Option<(bool, i64)> {
     let ip = hop.from.ip?;
     let a = dns.address(recorded_rdns(hop)?, ip.is_ipv6())?;
-    match a.rcode {
-        Rcode::NoError => Some(a.addresses().contains(&ip)),
-        Rcode::NxDomain => Some(false),
-        _ => None,
-    }
+    let confirmed = match a.rcode {
+        Rcode::NoError => a.addresses().contains(&ip),
+        Rcode::NxDomain => false,
+        _ => return None,
+    };
+    Some((confirmed, a.asked_ts))
 }
 
 /// Questions in priority order under a cap.

@@ -75,6 +75,14 @@ pub struct AuthPass {
 }
 
 impl AuthResults {
+    /// The authserv-id (RFC 8601: `authserv-id [version]; results`), or `None` when the
+    /// field starts with a result (`spf=pass ...`, as Exchange Online writes it) or is
+    /// empty.
+    pub fn authserv_id(&self) -> Option<&str> {
+        let first = self.value.split(';').next()?.split_whitespace().next()?;
+        (!first.contains('=')).then_some(first)
+    }
+
     /// The passing DKIM and DMARC results and the domains they name.
     pub fn passes(&self) -> Vec<AuthPass> {
         let mut out = Vec::new();
@@ -356,12 +364,20 @@ mod tests {
                 ("dkim", "news.a-corp.com".to_string()),
             ]
         );
+        assert_eq!(ar.authserv_id(), Some("mx.b-corp.com"));
+        let versioned = AuthResults {
+            value: "mail.example.org 1; spf=pass".into(),
+            received_above: 0,
+        };
+        assert_eq!(versioned.authserv_id(), Some("mail.example.org"));
+        assert_eq!(AuthResults::default().authserv_id(), None);
         // Exchange Online leaves the authserv-id out.
         let exo = AuthResults {
             value: "spf=pass (sender IP is 40.107.20.70) smtp.mailfrom=a-corp.com; dkim=pass (signature was verified) header.d=a-corp.com;dmarc=pass action=none header.from=a-corp.com;compauth=pass reason=100".into(),
             received_above: 1,
         };
         assert_eq!(exo.passes().len(), 2);
+        assert_eq!(exo.authserv_id(), None);
         let fields = crate::message::split(
             b"Authentication-Results: a; dmarc=pass header.from=x.example\nReceived: by a; Mon, 1 Jan 2024 00:00:00 +0000\nAuthentication-Results: b; none\n\nbody",
             &crate::limits::Limits::default(),

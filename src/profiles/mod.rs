@@ -315,7 +315,7 @@ impl Profile {
             return self
                 .receiver_single_labels
                 .iter()
-                .find(|p| contains_ignore_case(by_host, p))
+                .find(|p| crate::received::contains_ci(by_host.as_bytes(), p.as_bytes()))
                 .map(|p| ReceiverMatch::Label(p.clone()));
         }
         self.receiver_suffixes
@@ -360,12 +360,6 @@ impl Profile {
         under_any(host, &self.host_domains) || under_any(host, &self.address_domains)
     }
 
-    /// True when the provider's users' addresses are in `domain`.
-    pub fn has_address_domain(&self, domain: &str) -> bool {
-        let d = crate::domain::normalize(domain);
-        self.address_domains.contains(&d)
-    }
-
     /// True when `a` and `b` are two names of one host of this provider
     /// (`X.outlook.office365.com` and `X.SWEP280.PROD.OUTLOOK.COM`).
     pub fn same_host(&self, a: &str, b: &str) -> bool {
@@ -390,29 +384,10 @@ impl Profile {
     }
 }
 
-/// A receiver written as an address literal (`2002:a05:...`, `[10.1.2.3]`, `IPv6:...`).
+/// A receiver written as an address literal (`2002:a05:...`, `[10.1.2.3]`, `IPv6:...`),
+/// read as the parser reads written addresses.
 fn literal_address(host: &str) -> Option<IpAddr> {
-    let h = host.trim_matches(['[', ']']);
-    let h = h
-        .strip_prefix("IPv6:")
-        .or_else(|| h.strip_prefix("ipv6:"))
-        .unwrap_or(h);
-    // Names are the usual case: parse only what can be an address.
-    if !h
-        .bytes()
-        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-    {
-        return None;
-    }
-    h.parse().ok()
-}
-
-/// ASCII case-insensitive `haystack.contains(needle)`, `needle` lower case.
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    n.is_empty()
-        || h.windows(n.len())
-            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+    crate::received::parse_written_ip(host.as_bytes()).map(|w| w.addr)
 }
 
 /// The look-ups every message makes, hashed once: domains to the profile that names them.

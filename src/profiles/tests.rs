@@ -65,7 +65,10 @@ fn microsoft_receivers_frontends_and_the_two_names_of_one_host() {
         "GV3P280CA0022.outlook.office365.com",
         "GV3P280CA0023.SWEP280.PROD.OUTLOOK.COM"
     ));
-    assert!(m.has_address_domain("hotmail.com"));
+    assert_eq!(
+        of_address_domain("Hotmail.com").map(|p| p.id.as_str()),
+        Some("microsoft365")
+    );
 }
 
 #[test]

@@ -72,7 +72,7 @@ pub(super) fn strip_prefix_ci<'a>(w: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]
 }
 
 /// True when `needle` occurs in `hay`, ASCII case ignored.
-pub(super) fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     if needle.is_empty() {
         return true;
     }

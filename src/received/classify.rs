@@ -46,13 +46,13 @@ pub(super) fn classify_kind(r: &Received<'_>, value: &[u8]) -> Kind {
 
 /// True when the line starts `from mail pickup service` followed by the receiver's `by`.
 fn from_part_is_mail_pickup(value: &[u8]) -> bool {
-    let words: Vec<&[u8]> = value
+    const WORDS: [&[u8]; 5] = [b"from", b"mail", b"pickup", b"service", b"by"];
+    let mut words = value
         .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .take(5)
-        .collect();
-    let is = |i: usize, w: &[u8]| words.get(i).is_some_and(|x| x.eq_ignore_ascii_case(w));
-    is(0, b"from") && is(1, b"mail") && is(2, b"pickup") && is(3, b"service") && is(4, b"by")
+        .filter(|w| !w.is_empty());
+    WORDS
+        .iter()
+        .all(|want| words.next().is_some_and(|w| w.eq_ignore_ascii_case(want)))
 }
 
 /// Decides how much of the line was read, and the reason when not all of it.

@@ -29,6 +29,7 @@ mod peer;
 mod protocol;
 mod tcp_info;
 
+pub(crate) use bytes::contains_ci;
 pub use bytes::is_hostname;
 pub use ip::{WrittenIp, parse_written_ip};
 pub use model::{Auth, IpSource, Kind, RdnsSource, Received, Status, Tls};

@@ -43,8 +43,7 @@ pub enum SenderProof {
 /// forged`), or an address in its published sending networks. The client's HELO is a claim
 /// and never shows it.
 pub fn sender_is_provider(hop: &Hop, provider: &Provider) -> Option<SenderProof> {
-    if let Some(rdns) = hop.from.rdns.as_deref()
-        && !hop.from.rdns_may_be_forged
+    if let Some(rdns) = hop.confirmed_rdns()
         && provider.names_host(rdns)
     {
         return Some(SenderProof::ReverseName(rdns.to_string()));

@@ -85,9 +85,10 @@ pub(super) fn walk(
         if w.in_trusted && !w.frozen {
             let below = std::mem::take(&mut below_provider);
             let by_net = r.ip.is_some_and(|ip| trusted.contains(ip));
-            let forged_mark = r.hop.is_some_and(|h| h.from.rdns_may_be_forged);
             let named = r.rdns.is_some_and(|rdns| config.names_host(rdns));
-            let by_host = named && !forged_mark && !r.rdns_unconfirmed;
+            let by_host = r
+                .evidence_rdns()
+                .is_some_and(|rdns| config.names_host(rdns));
             // A hand-off of our servers: its protocol or shape says so (LMTP, local
             // delivery, no sender at all, the host handing to itself). A receiver named in
             // trusted_hosts is not enough alone: our MX records every client's address, and

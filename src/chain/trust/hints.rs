@@ -11,6 +11,7 @@
 
 use crate::message::Field;
 use crate::message::envelope::Envelope;
+use crate::message::headers::AuthResults;
 use std::net::IpAddr;
 
 /// What the inference may use besides the hops.
@@ -54,14 +55,6 @@ impl HeaderEvidence {
     }
 }
 
-/// The authserv-id of an Authentication-Results value (RFC 8601: `authserv-id [version];
-/// results`), or `None` when the header starts with a result (`spf=pass ...`, as Microsoft
-/// writes it) or is empty.
-pub fn authserv_id(value: &str) -> Option<String> {
-    let first = value.split(';').next()?.split_whitespace().next()?;
-    (!first.contains('=') && !first.is_empty()).then(|| first.to_string())
-}
-
 fn addresses(value: &[u8]) -> Vec<String> {
     crate::text::field(value)
         .split(',')
@@ -70,11 +63,17 @@ fn addresses(value: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Reads the hints from a message's header fields and envelope.
-pub fn hints(fields: &[Field<'_>], envelope: &Envelope) -> TrustHints {
+/// Reads the hints from a message's header fields, its Authentication-Results (as the
+/// message's key headers hold them, each with the Received fields above it) and envelope.
+pub fn hints(
+    fields: &[Field<'_>],
+    authentication_results: &[AuthResults],
+    envelope: &Envelope,
+) -> TrustHints {
     use crate::message::envelope::EnvelopeSource as S;
     let mut recipients: Vec<String> = Vec::new();
     let mut header_evidence = Vec::new();
+    let mut results = authentication_results.iter();
     let mut received_above = 0;
     for f in fields {
         if f.is("Received") {
@@ -93,15 +92,16 @@ pub fn hints(fields: &[Field<'_>], envelope: &Envelope) -> TrustHints {
                 authserv_id: None,
                 recipients: list,
             });
-        } else if f.is("Authentication-Results")
-            && let Some(id) = authserv_id(&crate::text::field(f.value))
-        {
-            header_evidence.push(HeaderEvidence {
-                received_above,
-                field: "Authentication-Results",
-                authserv_id: Some(id),
-                recipients: Vec::new(),
-            });
+        } else if f.is("Authentication-Results") {
+            // The key headers read these fields in the same order: the next one is this.
+            if let Some(id) = results.next().and_then(AuthResults::authserv_id) {
+                header_evidence.push(HeaderEvidence {
+                    received_above,
+                    field: "Authentication-Results",
+                    authserv_id: Some(id.to_string()),
+                    recipients: Vec::new(),
+                });
+            }
         }
     }
     recipients.extend(
@@ -125,25 +125,5 @@ pub fn hints(fields: &[Field<'_>], envelope: &Envelope) -> TrustHints {
         recipients,
         header_evidence,
         originating_ip,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::authserv_id;
-
-    #[test]
-    fn authserv_ids_as_rfc_8601_writes_them() {
-        assert_eq!(
-            authserv_id("mx.google.com;\r\n dkim=pass").as_deref(),
-            Some("mx.google.com")
-        );
-        assert_eq!(
-            authserv_id("mail.example.org 1; spf=pass").as_deref(),
-            Some("mail.example.org")
-        );
-        // Microsoft writes no authserv-id.
-        assert_eq!(authserv_id("spf=pass (sender IP is 192.0.2.1)"), None);
-        assert_eq!(authserv_id(""), None);
     }
 }

@@ -154,7 +154,6 @@ fn walk_once(
             receivers.add(by, || format!("our receiving host {by} (hop {})", h.index));
         }
         let ours_of = |n: &str| ours.of(n).or_else(|| receivers.of(n));
-        let forged_mark = r.hop.is_some_and(|h| h.from.rdns_may_be_forged);
         let why = match w.ask_provider(hosting, &r, below, &mut below_provider) {
             ProviderSays::Ours(why) => Some(why),
             ProviderSays::Entered => continue,
@@ -175,11 +174,7 @@ fn walk_once(
                         "{} submitted with authentication ({a})",
                         r.describe()
                     ))
-                } else if let Some((d, source)) = r
-                    .rdns
-                    .filter(|_| !forged_mark && !r.rdns_unconfirmed)
-                    .and_then(ours_of)
-                {
+                } else if let Some((d, source)) = r.evidence_rdns().and_then(ours_of) {
                     if let Some(h) = r.hop {
                         w.report.rdns_trusted.push(h.index);
                     }
@@ -199,7 +194,7 @@ fn walk_once(
             }
             None => {
                 let in_ours = r.rdns.and_then(ours_of).is_some();
-                let tail = if forged_mark && in_ours {
+                let tail = if r.rdns_forged_mark() && in_ours {
                     " is outside (its reverse name is in our domain, but the receiver marked it `may be forged`)"
                 } else if r.rdns_unconfirmed && in_ours {
                     " is outside (its reverse name is in our domain, but DNS does not resolve it back to the address)"

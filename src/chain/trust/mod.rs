@@ -190,6 +190,20 @@ impl Relay<'_> {
         out
     }
 
+    /// The receiver marked the recorded reverse name `may be forged`.
+    fn rdns_forged_mark(&self) -> bool {
+        self.hop.is_some_and(|h| h.from.rdns_may_be_forged)
+    }
+
+    /// The recorded reverse name, when it can make a sender ours: confirmed by the
+    /// receiver ([`Hop::confirmed_rdns`]), and not one DNS does not resolve back to the
+    /// address.
+    fn evidence_rdns(&self) -> Option<&str> {
+        self.hop
+            .and_then(Hop::confirmed_rdns)
+            .filter(|_| !self.rdns_unconfirmed)
+    }
+
     /// The receiving host, as written.
     fn by_host(&self) -> Option<&str> {
         self.hop.and_then(|h| h.by.host.as_deref())
@@ -288,6 +302,15 @@ fn relays<'a>(
         });
     }
     out
+}
+
+/// Writes each hop's side, as a walk decided it, into the hop.
+pub fn apply(hops: &mut [Hop], details: &[HopTrustDetail]) {
+    for (hop, d) in hops.iter_mut().zip(details) {
+        hop.trust = Some(d.trust);
+        hop.internal = d.internal;
+        hop.msa = d.msa;
+    }
 }
 
 /// Walks the chain (hops in chronological order) and decides each hop's side.
