@@ -36,9 +36,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
-    /// Print a rule's documentation (what it checks, why, example, false positives).
+    /// Print a rule's documentation (what it checks, why, example, false positives), or how
+    /// a verdict is reached (`explain verdict`).
     Explain {
-        /// Rule id (e.g. CHAIN005) or name.
+        /// Rule id (e.g. CHAIN005) or name, or `verdict`.
         id: String,
     },
     /// Scan files, mboxes, Maildirs, MH folders, directory trees or stdin (`-`) in parallel:
@@ -309,6 +310,7 @@ impl AnalysisArgs {
                 dns_fresh_days: d.dns_fresh_days,
             },
             scores: Default::default(),
+            strengths: Default::default(),
             verdict: Default::default(),
             dns: DnsSection {
                 enabled,

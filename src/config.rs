@@ -24,15 +24,22 @@
 //! [scores]
 //! ENV001 = 0.0
 //!
+//! [strengths]
+//! CHAIN003 = "info"
+//!
 //! [verdict]
 //! suspicious = 4.0
 //! forged = 7.0
 //! ```
+//!
+//! The verdict comes from the findings' strengths (`hopsleuth explain verdict`); the
+//! `[verdict]` score bands are off unless set, and raise a verdict when the path's score
+//! reaches them (`forged` only with a strong finding among them).
 
 use crate::chain::netset::NetSet;
 use crate::chain::trust::TrustConfig;
 use crate::resolver::{Clock, DnsSettings};
-use crate::rules::{CheckSettings, registry};
+use crate::rules::{CheckSettings, Strength, registry};
 use crate::{EnvelopeOverride, Limits, Options};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -114,11 +121,12 @@ section! {
 }
 
 section! {
-    /// `[verdict]`: score thresholds.
+    /// `[verdict]`: optional score bands over the strength calculus.
     VerdictSection {
-        /// Score from which the verdict is `suspicious` (default 3).
+        /// A path score from which the verdict is at least `suspicious` (off by default).
         suspicious: f64,
-        /// Score from which the verdict is `forged` (default 6).
+        /// A path score from which the verdict is `forged` when a strong finding is among
+        /// the scores (off by default).
         forged: f64,
     }
 }
@@ -171,6 +179,8 @@ pub struct Settings {
     pub checks: ChecksSection,
     /// Per-rule score overrides by rule id.
     pub scores: BTreeMap<String, f64>,
+    /// Per-rule strength overrides by rule id (`proof`, `strong`, `weak`, `info`).
+    pub strengths: BTreeMap<String, String>,
     /// Verdict bands.
     pub verdict: VerdictSection,
     /// The resolver.
@@ -264,6 +274,18 @@ impl Settings {
                 ));
             }
         }
+        for (id, strength) in &self.strengths {
+            if registry::find(id).is_none_or(|r| !r.id.eq_ignore_ascii_case(id)) {
+                return Err(format!(
+                    "[strengths]: no rule has the id {id:?} (see `hopsleuth rules`)"
+                ));
+            }
+            if Strength::parse(strength).is_none() {
+                return Err(format!(
+                    "[strengths] {id} = {strength:?}: expected \"proof\", \"strong\", \"weak\" or \"info\""
+                ));
+            }
+        }
         if let (Some(s), Some(f)) = (self.verdict.suspicious, self.verdict.forged)
             && s > f
         {
@@ -279,11 +301,14 @@ impl Settings {
     pub fn over(self, base: Settings) -> Settings {
         let mut scores = base.scores;
         scores.extend(self.scores);
+        let mut strengths = base.strengths;
+        strengths.extend(self.strengths);
         Settings {
             limits: self.limits.over(base.limits),
             trust: self.trust.over(base.trust),
             checks: self.checks.over(base.checks),
             scores,
+            strengths,
             verdict: self.verdict.over(base.verdict),
             dns: self.dns.over(base.dns),
         }
@@ -344,8 +369,13 @@ impl Settings {
                 .iter()
                 .map(|(k, v)| (k.to_ascii_uppercase(), *v))
                 .collect(),
-            suspicious_at: self.verdict.suspicious.unwrap_or(d.suspicious_at),
-            forged_at: self.verdict.forged.unwrap_or(d.forged_at),
+            strengths: self
+                .strengths
+                .iter()
+                .filter_map(|(k, v)| Some((k.to_ascii_uppercase(), Strength::parse(v)?)))
+                .collect(),
+            suspicious_at: self.verdict.suspicious.or(d.suspicious_at),
+            forged_at: self.verdict.forged.or(d.forged_at),
             dns_fresh_days: c.dns_fresh_days.unwrap_or(d.dns_fresh_days),
         }
     }
@@ -505,7 +535,7 @@ mod tests {
         );
         assert_eq!(s.relay_path, vec!["a", "b"]);
         assert_eq!(s.scores.get("ENV001"), Some(&0.0));
-        assert_eq!(s.forged_at, 8.0);
+        assert_eq!(s.forged_at, Some(8.0));
         assert!(
             Settings::parse("[scores]\nNOPE999 = 1.0\n")
                 .unwrap_err()

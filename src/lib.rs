@@ -284,6 +284,33 @@ impl Prepared {
         self.trust = trust;
     }
 
+    /// DNS as a witness of the links: the receiver host a line names has (or has not) the
+    /// address the next receiver recorded. Only what DNS settles changes: a verified link
+    /// stays verified unless DNS contradicts it.
+    fn apply_dns_witnesses(&mut self, dns: &dns::plan::MessageDns, options: &Options) {
+        let received_at = self
+            .trust
+            .entry_hop
+            .and_then(|i| self.hops.get(i))
+            .or(self.hops.last())
+            .and_then(|h| h.timestamp);
+        for l in &mut self.links {
+            let (Some(older), Some(newer)) = (self.hops.get(l.from_hop), self.hops.get(l.to_hop))
+            else {
+                continue;
+            };
+            if let Some((witness, note)) =
+                dns.link_witness(older, newer, received_at, options.checks.dns_fresh_days)
+                && (witness == chain::continuity::Witness::Contradicted
+                    || l.witness != chain::continuity::Witness::Contradicted)
+            {
+                l.witness = witness;
+                l.witness_source = Some("dns");
+                l.witness_note = Some(note);
+            }
+        }
+    }
+
     /// What this message's DNS checks may ask about.
     pub fn dns_subject(&self) -> dns::plan::Subject<'_> {
         dns::plan::Subject {
@@ -299,6 +326,8 @@ impl Prepared {
     pub fn finish(mut self, dns: Option<&dns::plan::MessageDns>, options: &Options) -> Report {
         if let Some(d) = dns {
             self.confirm_reverse_names(d, options);
+            chain::continuity::refresh_recorded_by(&mut self.links, &self.hops);
+            self.apply_dns_witnesses(d, options);
         }
         // The per-hop view is built once here, not by each DNS rule.
         let dns_hops = dns
@@ -318,7 +347,16 @@ impl Prepared {
             recipients: &self.hints.recipients,
         };
         let findings = rules::run(&ctx);
-        let score = findings.iter().fold(0.0, |total, f| total + f.score);
+        let path = rules::judgement::judge(&findings, rules::Concern::Path, &options.checks);
+        let identity =
+            rules::judgement::judge(&findings, rules::Concern::Identity, &options.checks);
+        let mut identity_rules: Vec<&'static str> = findings
+            .iter()
+            .filter(|f| f.concern == rules::Concern::Identity)
+            .map(|f| f.rule)
+            .collect();
+        identity_rules.sort_unstable();
+        identity_rules.dedup();
         Report {
             schema: SCHEMA,
             source: Source {
@@ -334,21 +372,16 @@ impl Prepared {
             trust: self.trust,
             links: self.links,
             findings,
-            score,
-            verdict: verdict_for(score, &options.checks),
+            score: path.score,
+            verdict: path.verdict,
+            verdict_basis: path.basis,
+            identity: report::Identity {
+                verdict: identity.verdict,
+                score: identity.score,
+                basis: identity.basis,
+                rules: identity_rules,
+            },
             dns: dns.map_or_else(dns::plan::DnsSection::off, |d| d.section()),
         }
-    }
-}
-
-/// The verdict for a score under the configured bands (default: below 3 clean, below 6
-/// suspicious, otherwise forged).
-pub fn verdict_for(score: f64, settings: &rules::CheckSettings) -> Verdict {
-    if score >= settings.forged_at {
-        Verdict::Forged
-    } else if score >= settings.suspicious_at {
-        Verdict::Suspicious
-    } else {
-        Verdict::Clean
     }
 }

@@ -166,6 +166,9 @@ struct RuleListing {
     id: &'static str,
     name: &'static str,
     score: f64,
+    strength: &'static str,
+    concern: &'static str,
+    group: &'static str,
     summary: &'static str,
     source: &'static str,
 }
@@ -175,14 +178,22 @@ fn list_rules(format: cli::RulesFormat, out: &mut impl Write) -> anyhow::Result<
         match format {
             cli::RulesFormat::Text => writeln!(
                 out,
-                "{:<9} {:>4.1}  {:<28} {}",
-                r.id, r.score, r.name, r.summary
+                "{:<9} {:>4.1}  {:<6} {:<8} {:<28} {}",
+                r.id,
+                r.score,
+                r.strength.as_str(),
+                r.concern.as_str(),
+                r.name,
+                r.summary
             )?,
             cli::RulesFormat::Json => {
                 let listing = RuleListing {
                     id: r.id,
                     name: r.name,
                     score: r.score,
+                    strength: r.strength.as_str(),
+                    concern: r.concern.as_str(),
+                    group: r.group,
                     summary: r.summary,
                     source: r.source,
                 };
@@ -262,15 +273,33 @@ fn join_or_none(list: &[String]) -> String {
 }
 
 fn explain(id: &str) -> anyhow::Result<u8> {
+    if id.eq_ignore_ascii_case("verdict") {
+        writeln!(
+            io::stdout().lock(),
+            "{}",
+            hopsleuth::rules::judgement::CALCULUS
+        )?;
+        return Ok(0);
+    }
     let Some(r) = hopsleuth::rules::registry::find(id) else {
-        eprintln!("hopsleuth: no rule {id:?}; `hopsleuth rules` lists them");
+        eprintln!(
+            "hopsleuth: no rule {id:?}; `hopsleuth rules` lists them, `hopsleuth explain verdict` explains the verdict"
+        );
         return Ok(EXIT_ERROR);
     };
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "{} {} (default score {})\nSource: {}\n\n{}\n\n{}",
-        r.id, r.name, r.score, r.source, r.summary, r.docs
+        "{} {} (default score {}, strength {}, {} finding, group {})\nSource: {}\n\n{}\n\n{}",
+        r.id,
+        r.name,
+        r.score,
+        r.strength.as_str(),
+        r.concern.as_str(),
+        r.group,
+        r.source,
+        r.summary,
+        r.docs
     )?;
     Ok(0)
 }
@@ -428,12 +457,14 @@ mod tests {
             assert_eq!(v["id"], rule.id);
             assert_eq!(v["name"], rule.name);
             assert_eq!(v["score"], rule.score);
+            assert_eq!(v["strength"], rule.strength.as_str());
+            assert_eq!(v["concern"], rule.concern.as_str());
             assert_eq!(v["summary"], rule.summary);
             assert_eq!(v["source"], rule.source);
         }
         assert!(
             lines[0]
-                .starts_with(r#"{"id":"CHAIN001","name":"continuity-break-outside","score":1.0,"#),
+                .starts_with(r#"{"id":"AUTH001","name":"forged-auth-results","score":6.0,"strength":"proof","concern":"path","#),
             "{}",
             lines[0]
         );

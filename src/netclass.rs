@@ -67,6 +67,16 @@ fn v6_class(ip: Ipv6Addr) -> Option<&'static str> {
     Some(class)
 }
 
+/// Two addresses of one /24 (IPv4) or /48 (IPv6): one operator's block, as a server with
+/// several addresses has them.
+pub fn same_block(a: IpAddr, b: IpAddr) -> bool {
+    match (a.to_canonical(), b.to_canonical()) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => a.octets()[..3] == b.octets()[..3],
+        (IpAddr::V6(a), IpAddr::V6(b)) => a.segments()[..3] == b.segments()[..3],
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -450,3 +450,12 @@ mod plain_tests {
         }
     }
 }
+
+/// `s` cut to at most `max` characters, with `…` when cut (for quoting header values in
+/// findings).
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}

@@ -32,6 +32,35 @@ impl LinkVerdict {
     }
 }
 
+/// What a link rests on: who recorded the fact that joins the two hops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Witness {
+    /// The upper hop's receiver recorded the lower hop's `by` host as its sender: by
+    /// address, by reverse name (or one of its organisation), or DNS says so.
+    Verified,
+    /// Only the client's word joins them: its HELO names the lower hop's `by` host, and
+    /// nothing the receiver recorded says so (or against it).
+    Claimed,
+    /// The receiver's record, DNS or a provider's published networks say the sender was
+    /// another host than the one the lower line names as its receiver.
+    Contradicted,
+    /// Not enough to tell: a name missing, or names that differ with no record of the
+    /// addresses behind them (one machine has many names).
+    Unknown,
+}
+
+impl Witness {
+    /// The name written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Witness::Verified => "verified",
+            Witness::Claimed => "claimed",
+            Witness::Contradicted => "contradicted",
+            Witness::Unknown => "unknown",
+        }
+    }
+}
+
 /// One link between consecutive hops, with the values compared.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
@@ -54,13 +83,201 @@ pub struct Link {
     pub sender_helo: Option<String>,
     /// The newer hop's recorded IP.
     pub sender_ip: Option<std::net::IpAddr>,
+    /// What joins the two hops: `verified`, `claimed`, `contradicted` or `unknown`.
+    pub witness: Witness,
+    /// Who recorded the newer hop's sender: `ours` (our server: evidence) or `outside` (a
+    /// line below the entry: the sender's text). `null` before the trust walk.
+    pub recorded_by: Option<&'static str>,
+    /// What witnessed it: `address`, `reverse-name`, `organisation`, `loopback`,
+    /// `provider-alias` or `dns` (verified), `helo` (claimed), `provider-networks` or `dns`
+    /// (contradicted).
+    pub witness_source: Option<&'static str>,
+    /// The sentence saying what the witness is, or what contradicts the link.
+    pub witness_note: Option<String>,
 }
 
 /// The links of a chain in chronological order (`hops.len() - 1` of them).
 pub fn links(hops: &[Hop]) -> Vec<Link> {
     hops.windows(2)
-        .map(|pair| link(&pair[0], &pair[1]))
+        .map(|pair| {
+            let mut l = link(&pair[0], &pair[1]);
+            let (witness, source, note) = witness(&pair[0], &pair[1], &l);
+            l.witness = witness;
+            l.witness_source = source;
+            l.witness_note = note;
+            l.recorded_by = recorded_by(&pair[1]);
+            l
+        })
         .collect()
+}
+
+/// Who recorded `newer`'s sender, once the trust walk has run.
+fn recorded_by(newer: &Hop) -> Option<&'static str> {
+    use crate::chain::trust::HopTrust;
+    match newer.trust? {
+        HopTrust::Trusted | HopTrust::Entry => Some("ours"),
+        HopTrust::Untrusted => Some("outside"),
+    }
+}
+
+/// Sets who recorded each link's sender again, after the trust boundary moved (the DNS
+/// re-walk).
+pub fn refresh_recorded_by(links: &mut [Link], hops: &[Hop]) {
+    for l in links {
+        if let Some(newer) = hops.get(l.to_hop) {
+            l.recorded_by = recorded_by(newer);
+        }
+    }
+}
+
+/// What joins `older` to `newer`, given the names compared in `l`.
+fn witness(older: &Hop, newer: &Hop, l: &Link) -> (Witness, Option<&'static str>, Option<String>) {
+    let Some(by) = l.receiver.as_deref().and_then(usable) else {
+        return (Witness::Unknown, None, None);
+    };
+    let rdns = newer.confirmed_rdns().and_then(usable);
+    let recorded = |what: &str| {
+        Some(format!(
+            "hop {}'s receiver recorded {what}, the host that wrote hop {} (`by {by}`)",
+            newer.index, older.index
+        ))
+    };
+    // One machine wrote both lines: a hand-off to itself over loopback (a content filter,
+    // a list manager re-injecting), or with no peer at all.
+    let same_machine = newer
+        .by
+        .host
+        .as_deref()
+        .is_some_and(|b| crate::domain::same_host(b, &by))
+        && (newer
+            .from
+            .ip
+            .is_some_and(|ip| ip.to_canonical().is_loopback())
+            || (newer.from.ip.is_none() && newer.kind != crate::received::Kind::Smtp));
+    if same_machine {
+        return (
+            Witness::Verified,
+            Some("loopback"),
+            Some(format!(
+                "hops {} and {} were both written by {by}, handing the message to itself",
+                older.index, newer.index
+            )),
+        );
+    }
+    match (l.verdict, l.matched_on) {
+        (LinkVerdict::Match, Some("ip")) => {
+            return (
+                Witness::Verified,
+                Some("address"),
+                recorded(&format!("the address {}", newer.from.ip_or("?"))),
+            );
+        }
+        (LinkVerdict::Match, Some("rdns")) => {
+            return (
+                Witness::Verified,
+                Some("reverse-name"),
+                recorded(&format!(
+                    "the reverse name {}",
+                    rdns.as_deref().unwrap_or("?")
+                )),
+            );
+        }
+        (LinkVerdict::Match, Some("loopback")) => {
+            return (
+                Witness::Verified,
+                Some("loopback"),
+                Some(format!(
+                    "hop {} came over loopback on the machine that wrote hop {}",
+                    newer.index, older.index
+                )),
+            );
+        }
+        (LinkVerdict::Match, Some("provider-alias"))
+            if rdns
+                .as_deref()
+                .is_some_and(|r| crate::profiles::same_provider_host(r, &by)) =>
+        {
+            return (
+                Witness::Verified,
+                Some("provider-alias"),
+                recorded(&format!(
+                    "the reverse name {}, a provider's other name for",
+                    rdns.as_deref().unwrap_or("?")
+                )),
+            );
+        }
+        (LinkVerdict::SameDomain, _)
+            if rdns
+                .as_deref()
+                .is_some_and(|r| crate::domain::same_registrable(r, &by)) =>
+        {
+            return (
+                Witness::Verified,
+                Some("organisation"),
+                Some(format!(
+                    "hop {}'s receiver recorded the reverse name {}, of the organisation of hop {}'s `by {by}`",
+                    newer.index,
+                    rdns.as_deref().unwrap_or("?"),
+                    older.index
+                )),
+            );
+        }
+        _ => {}
+    }
+    if let Some(note) = contradiction(older, newer, &by) {
+        return (Witness::Contradicted, Some("provider-networks"), Some(note));
+    }
+    let claims_by = l.sender_helo.as_deref().is_some_and(|h| {
+        crate::domain::same_host(h, &by) || crate::domain::same_registrable(h, &by)
+    });
+    if claims_by {
+        let other = match rdns.as_deref() {
+            Some(r) => format!(
+                "; the receiver recorded the reverse name {r}, which names another host (not proof: one machine has many names)"
+            ),
+            None => "; the receiver recorded no reverse name".to_string(),
+        };
+        return (
+            Witness::Claimed,
+            Some("helo"),
+            Some(format!(
+                "only the client's HELO {} joins hop {} to hop {}'s `by {by}`{other}",
+                l.sender_helo.as_deref().unwrap_or("?"),
+                newer.index,
+                older.index
+            )),
+        );
+    }
+    (Witness::Unknown, None, None)
+}
+
+/// A witness that the host that sent `newer` was not `older`'s `by` host: the provider
+/// that host belongs to publishes all its sending networks, and the recorded address is in
+/// none of them. (A `by` host's own address written in its line is no such witness: servers
+/// behind NAT and Exchange's 6to4 addresses write addresses their clients never see.)
+fn contradiction(older: &Hop, newer: &Hop, by: &str) -> Option<String> {
+    let ip = newer
+        .from
+        .ip
+        .filter(|ip| !crate::netclass::is_non_public(*ip))?;
+    let provider =
+        crate::profiles::of_host(by).or_else(|| crate::profiles::receiver_of(by).map(|(p, _)| p));
+    if let Some(p) = provider
+        && p.lists_senders_at(newer.timestamp.or(older.timestamp))
+        && p.sending_network(ip).is_none()
+        && p.internal_network(ip).is_none()
+        && !newer.confirmed_rdns().is_some_and(|r| p.names_host(r))
+    {
+        return Some(format!(
+            "hop {} says {} server {by} received the message, but hop {}'s receiver recorded the next sender as {}, outside every network {} publishes as its own",
+            older.index,
+            p.name,
+            newer.index,
+            crate::text::ip_string(ip),
+            p.name
+        ));
+    }
+    None
 }
 
 /// A name usable for comparison: qmail's `unknown` placeholder is none, and a
@@ -88,6 +305,10 @@ fn link(older: &Hop, newer: &Hop) -> Link {
         sender_rdns: newer.from.rdns.clone(),
         sender_helo: sender_helo.clone(),
         sender_ip: newer.from.ip,
+        witness: Witness::Unknown,
+        recorded_by: None,
+        witness_source: None,
+        witness_note: None,
     };
     let Some(receiver) = receiver else { return l };
     let sender_ip = newer.from.ip;

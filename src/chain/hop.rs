@@ -137,6 +137,20 @@ pub struct HopAuth {
 }
 
 impl Hop {
+    /// True for a final delivery into a mailbox: LMTP, or the HTTPS hand-off a provider's
+    /// store writes (Exchange Online's `by <mailbox server> with HTTPS`). Nothing but the
+    /// provider's own forwarding sends a message on from there.
+    pub fn is_mailbox_delivery(&self) -> bool {
+        let with = self.with.as_deref().unwrap_or("").to_ascii_uppercase();
+        with.starts_with("LMTP")
+            || (with == "HTTPS"
+                && self
+                    .by
+                    .host
+                    .as_deref()
+                    .is_some_and(|b| crate::profiles::receiver_of(b).is_some()))
+    }
+
     /// The reverse name the receiver recorded, unless it marked it `may be forged` (it
     /// did not forward-confirm it: the address owner's word, which names nobody).
     pub fn confirmed_rdns(&self) -> Option<&str> {

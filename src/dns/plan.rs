@@ -14,6 +14,7 @@
 //! "no record".
 
 use super::{Answer, MAX_CNAME_STEPS, Mode, Question, Rcode};
+use crate::chain::continuity::Witness;
 use crate::chain::hop::Hop;
 use crate::received::Kind;
 use rayon::prelude::*;
@@ -402,6 +403,78 @@ impl MessageDns {
     /// The address answer (of `ip`'s family) for a name.
     pub fn address(&self, host: &str, v6: bool) -> Option<&Answer> {
         self.get(&Question::address(host, v6)?)
+    }
+
+    /// What DNS says about the link from `older` to `newer`: whether the host `older`
+    /// names as its receiver (`by`) has the address `newer`'s receiver recorded. Only a
+    /// fresh answer counts (asked within `fresh_days` of `received_at`, when our side got
+    /// the message): records change over the years. A `by` host whose addresses are all
+    /// elsewhere contradicts the link unless the sender's reverse name (recorded or in the
+    /// PTR answer) is of the `by` host's organisation, or its address in the same block.
+    pub fn link_witness(
+        &self,
+        older: &Hop,
+        newer: &Hop,
+        received_at: Option<i64>,
+        fresh_days: i64,
+    ) -> Option<(Witness, String)> {
+        let by = older.by.host.as_deref()?;
+        if by.parse::<IpAddr>().is_ok() || !by.contains('.') {
+            return None;
+        }
+        let ip = newer
+            .from
+            .ip
+            .filter(|ip| !crate::netclass::is_non_public(*ip))?;
+        let answer = self.address(by, ip.is_ipv6())?;
+        if answer.rcode.is_failure() || answer.rcode != Rcode::NoError {
+            return None;
+        }
+        let fresh = received_at.is_none_or(|ts| {
+            answer.asked_ts.saturating_sub(ts) <= fresh_days.saturating_mul(86_400)
+        });
+        let addresses = answer.addresses();
+        if !fresh || addresses.is_empty() {
+            return None;
+        }
+        let shown = crate::text::ip_string(ip);
+        if addresses.contains(&ip) {
+            return Some((
+                Witness::Verified,
+                format!(
+                    "DNS says {by}, the host that wrote hop {}, is {shown}, the address hop {}'s receiver recorded",
+                    older.index, newer.index
+                ),
+            ));
+        }
+        let same_block = addresses
+            .iter()
+            .any(|a| crate::netclass::same_block(*a, ip));
+        let ptr_names: Vec<&str> = self
+            .ptr(ip)
+            .map(|p| p.answers.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let same_org = newer
+            .confirmed_rdns()
+            .into_iter()
+            .chain(ptr_names.iter().copied())
+            .any(|n| crate::domain::same_registrable(n, by));
+        if same_block || same_org {
+            return None;
+        }
+        Some((
+            Witness::Contradicted,
+            format!(
+                "DNS says {by}, which hop {} names as its receiver, is {}, not {shown}, the address hop {}'s receiver recorded{}",
+                older.index,
+                answer.answers.join(", "),
+                newer.index,
+                match ptr_names.first() {
+                    Some(n) => format!(" (its reverse name is {})", n.trim_end_matches('.')),
+                    None => String::new(),
+                }
+            ),
+        ))
     }
 
     /// The per-hop view: for each hop whose sender DNS is checked ([`checked_hops`]),

@@ -52,6 +52,36 @@ pub struct KeyHeaders {
     /// wrote.
     #[serde(skip)]
     pub authentication_results: Vec<AuthResults>,
+    /// The other trace fields the path checks read, each with its place among the Received
+    /// fields. Not part of the report.
+    #[serde(skip)]
+    pub trace: TraceFields,
+}
+
+/// Fields whose meaning depends on who wrote them, each with the number of Received fields
+/// above it (a field below the entry hop's Received line is the sender's text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceFields {
+    /// ARC-Authentication-Results fields, topmost first.
+    pub arc_authentication_results: Vec<AuthResults>,
+    /// X-Originating-IP and X-Sender-IP fields, topmost first (the name in `name`).
+    pub originating_ips: Vec<PlacedField>,
+    /// X-Authentication-Warning fields (Sendmail's `host X claimed to be Y`), topmost first.
+    pub authentication_warnings: Vec<AuthResults>,
+    /// Whether the message carries Resent-* fields (RFC 5322 §3.6.6): re-sent by a user,
+    /// its older trace kept.
+    pub resent: bool,
+}
+
+/// One field with its name and place among the Received fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlacedField {
+    /// The field name as written.
+    pub name: String,
+    /// The value, unfolded.
+    pub value: String,
+    /// How many Received fields are above it.
+    pub received_above: usize,
 }
 
 /// One Authentication-Results field (RFC 8601) and where it sits in the trace.
@@ -62,6 +92,27 @@ pub struct AuthResults {
     /// How many Received fields are above it: a field above the entry hop's Received line
     /// was added after our server took the message, so the sender cannot have written it.
     pub received_above: usize,
+}
+
+/// One `method=result` of an Authentication-Results field, lower case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthMethodResult {
+    /// `spf`, `dkim`, `dmarc`, ...
+    pub method: String,
+    /// `pass`, `fail`, `softfail`, ...
+    pub result: String,
+    /// The properties after it (`smtp.mailfrom`, `header.d`, ...), values without quotes.
+    pub properties: Vec<(String, String)>,
+}
+
+impl AuthMethodResult {
+    /// The value of a property.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// A verdict of an Authentication-Results field that vouches for a domain.
@@ -83,42 +134,58 @@ impl AuthResults {
         (!first.contains('=')).then_some(first)
     }
 
-    /// The passing DKIM and DMARC results and the domains they name.
-    pub fn passes(&self) -> Vec<AuthPass> {
+    /// Every `method=result` of the field with its properties (`smtp.mailfrom=...`), lower
+    /// case, in order (the authserv-id part is skipped).
+    pub fn results(&self) -> Vec<AuthMethodResult> {
         let mut out = Vec::new();
-        // The first part is the authserv-id (unless the writer left it out, as Exchange
-        // Online does); the others are `method=result (comment) ptype.property=value ...`.
         for part in split_outside_comments(&self.value, b';') {
             let words = strip_comments(part);
             let mut words = words.split_whitespace();
             let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
                 continue;
             };
-            if !result.eq_ignore_ascii_case("pass") {
-                continue;
-            }
-            let (method, wanted): (&'static str, &[&str]) = if method.eq_ignore_ascii_case("dkim") {
-                ("dkim", &["header.d", "header.i"])
-            } else if method.eq_ignore_ascii_case("dmarc") {
-                ("dmarc", &["header.from"])
-            } else {
-                continue;
-            };
-            let domain = words.find_map(|w| {
-                let (key, value) = w.split_once('=')?;
-                if !wanted.iter().any(|k| key.eq_ignore_ascii_case(k)) {
-                    return None;
-                }
-                let value = value.trim_matches('"');
-                let d = value.rsplit_once('@').map_or(value, |(_, d)| d);
-                let d = d.trim_end_matches('.').to_ascii_lowercase();
-                (!d.is_empty()).then_some(d)
+            let properties = words
+                .filter_map(|w| {
+                    let (k, v) = w.split_once('=')?;
+                    Some((
+                        k.to_ascii_lowercase(),
+                        v.trim_matches('"').to_ascii_lowercase(),
+                    ))
+                })
+                .collect();
+            out.push(AuthMethodResult {
+                method: method.to_ascii_lowercase(),
+                result: result.to_ascii_lowercase(),
+                properties,
             });
-            if let Some(domain) = domain {
-                out.push(AuthPass { method, domain });
-            }
         }
         out
+    }
+
+    /// The passing DKIM and DMARC results and the domains they name.
+    pub fn passes(&self) -> Vec<AuthPass> {
+        // The first part is the authserv-id (unless the writer left it out, as Exchange
+        // Online does); the others are `method=result (comment) ptype.property=value ...`.
+        self.results()
+            .into_iter()
+            .filter(|r| r.result == "pass")
+            .filter_map(|r| {
+                let (method, wanted): (&'static str, &[&str]) = match r.method.as_str() {
+                    "dkim" => ("dkim", &["header.d", "header.i"]),
+                    "dmarc" => ("dmarc", &["header.from"]),
+                    _ => return None,
+                };
+                // The first of the wanted properties the result carries, as written.
+                let value = r
+                    .properties
+                    .iter()
+                    .find(|(k, _)| wanted.contains(&k.as_str()))
+                    .map(|(_, v)| v.as_str())?;
+                let d = value.rsplit_once('@').map_or(value, |(_, d)| d);
+                let domain = d.trim_end_matches('.').to_string();
+                (!domain.is_empty()).then_some(AuthPass { method, domain })
+            })
+            .collect()
     }
 }
 
@@ -193,6 +260,7 @@ pub fn key_headers(fields: &[Field<'_>]) -> KeyHeaders {
         d.utc = Some(parsed.utc_rfc3339());
         d.timestamp = Some(parsed.timestamp);
     }
+    let (authentication_results, trace) = trace_fields(fields);
     KeyHeaders {
         from: get("From", true),
         sender: get("Sender", true),
@@ -202,25 +270,45 @@ pub fn key_headers(fields: &[Field<'_>]) -> KeyHeaders {
         subject: get("Subject", false),
         date,
         message_id: get("Message-ID", false),
-        authentication_results: authentication_results(fields),
+        authentication_results,
+        trace,
     }
 }
 
-/// The Authentication-Results fields, each with the number of Received fields above it.
-fn authentication_results(fields: &[Field<'_>]) -> Vec<AuthResults> {
+/// The Authentication-Results fields and the other trace fields, each with the number of
+/// Received fields above it.
+fn trace_fields(fields: &[Field<'_>]) -> (Vec<AuthResults>, TraceFields) {
     let mut received_above = 0;
-    let mut out = Vec::new();
+    let mut results = Vec::new();
+    let mut trace = TraceFields::default();
+    let placed = |f: &Field<'_>, received_above| AuthResults {
+        value: decode(f, false).value,
+        received_above,
+    };
     for f in fields {
         if f.is("Received") {
             received_above += 1;
         } else if f.is("Authentication-Results") {
-            out.push(AuthResults {
+            results.push(placed(f, received_above));
+        } else if f.is("ARC-Authentication-Results") {
+            trace
+                .arc_authentication_results
+                .push(placed(f, received_above));
+        } else if f.is("X-Originating-IP") || f.is("X-Sender-IP") {
+            trace.originating_ips.push(PlacedField {
+                name: String::from_utf8_lossy(f.name).into_owned(),
                 value: decode(f, false).value,
                 received_above,
             });
+        } else if f.is("X-Authentication-Warning") {
+            trace
+                .authentication_warnings
+                .push(placed(f, received_above));
+        } else if f.name.len() > 7 && f.name[..7].eq_ignore_ascii_case(b"Resent-") {
+            trace.resent = true;
         }
     }
-    out
+    (results, trace)
 }
 
 /// The most steps mailparse's encoded-word scan may take on an address header (see

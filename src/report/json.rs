@@ -10,7 +10,7 @@
 
 use super::{Report, Source, Verdict};
 use crate::chain::ChainSummary;
-use crate::chain::continuity::{Link, LinkVerdict};
+use crate::chain::continuity::{Link, LinkVerdict, Witness};
 use crate::chain::hop::{Hop, HopAuth, HopBy, HopFrom, HopTls};
 use crate::chain::trust::{HopTrust, OriginatingTrust, TrustReport};
 use crate::dns::Mode;
@@ -263,10 +263,23 @@ named!(
     IpSource,
     EnvelopeSource,
     LinkVerdict,
+    Witness,
     HopTrust,
     Verdict,
     Mode
 );
+
+impl WriteJson for crate::rules::Strength {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_escaped(out, self.as_str());
+    }
+}
+
+impl WriteJson for crate::rules::Concern {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_escaped(out, self.as_str());
+    }
+}
 
 impl WriteJson for Report {
     fn write_json(&self, out: &mut Vec<u8>) {
@@ -283,6 +296,8 @@ impl WriteJson for Report {
             findings,
             score,
             verdict,
+            verdict_basis,
+            identity,
             dns,
         } = self;
         object!(out,
@@ -298,7 +313,26 @@ impl WriteJson for Report {
             "findings": findings,
             "score": score,
             "verdict": verdict,
+            "verdict_basis": verdict_basis,
+            "identity": identity,
             "dns": Serde(dns),
+        );
+    }
+}
+
+impl WriteJson for super::Identity {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let super::Identity {
+            verdict,
+            score,
+            basis,
+            rules,
+        } = self;
+        object!(out,
+            "verdict": verdict,
+            "score": score,
+            "basis": basis,
+            "rules": rules,
         );
     }
 }
@@ -384,6 +418,7 @@ impl WriteJson for KeyHeaders {
             date,
             message_id,
             authentication_results: _,
+            trace: _,
         } = self;
         object!(out,
             "from": from,
@@ -623,6 +658,10 @@ impl WriteJson for Link {
             sender_rdns,
             sender_helo,
             sender_ip,
+            witness,
+            recorded_by,
+            witness_source,
+            witness_note,
         } = self;
         object!(out,
             "from_hop": from_hop,
@@ -634,6 +673,10 @@ impl WriteJson for Link {
             "sender_rdns": sender_rdns,
             "sender_helo": sender_helo,
             "sender_ip": sender_ip,
+            "witness": witness,
+            "recorded_by": recorded_by,
+            "witness_source": witness_source,
+            "witness_note": witness_note,
         );
     }
 }
@@ -644,6 +687,8 @@ impl WriteJson for Finding {
             rule,
             name,
             score,
+            strength,
+            concern,
             hops,
             message,
             evidence,
@@ -652,6 +697,8 @@ impl WriteJson for Finding {
             "rule": rule,
             "name": name,
             "score": score,
+            "strength": strength,
+            "concern": concern,
             "hops": hops,
             "message": message,
             "evidence": evidence,

@@ -41,10 +41,14 @@ pub struct Report {
     pub links: Vec<crate::chain::continuity::Link>,
     /// What the checks found, ordered by hop then rule id.
     pub findings: Vec<Finding>,
-    /// Sum of the findings' scores.
+    /// Sum of the path findings' scores (identity findings are scored in `identity`).
     pub score: f64,
-    /// `clean`, `suspicious` or `forged`.
+    /// The path's verdict: `clean`, `suspicious` or `forged`.
     pub verdict: Verdict,
+    /// Why the path got its verdict, in a sentence: the findings that decided it.
+    pub verdict_basis: String,
+    /// The sender's identity, judged apart from the path.
+    pub identity: Identity,
     /// DNS: the mode (`live`, `replay`, `off`), the lookup cap and every answer used.
     pub dns: crate::dns::plan::DnsSection,
 }
@@ -60,26 +64,22 @@ pub struct Source {
     pub offset: Option<u64>,
 }
 
-/// The overall judgement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Nothing, or only weak signals.
-    Clean,
-    /// Some evidence of forgery or misconfiguration.
-    Suspicious,
-    /// Strong evidence that the path was forged.
-    Forged,
-}
+/// The overall judgement, made by the rules' verdict calculus.
+pub use crate::rules::judgement::Verdict;
 
-impl Verdict {
-    /// The verdict as it is written in reports (`clean`, `suspicious`, `forged`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Clean => "clean",
-            Verdict::Suspicious => "suspicious",
-            Verdict::Forged => "forged",
-        }
-    }
+/// The sender's identity judged apart from the path: From against the envelope, Reply-To,
+/// Message-ID, the Date header, a provider From that no provider hop carried. It never
+/// changes the path's `verdict`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    /// `clean`, `suspicious` or `forged`, by the same calculus as the path's.
+    pub verdict: Verdict,
+    /// Sum of the identity findings' scores.
+    pub score: f64,
+    /// Why, in a sentence.
+    pub basis: String,
+    /// Ids of the identity rules that fired, sorted and unique.
+    pub rules: Vec<&'static str>,
 }
 
 impl Report {

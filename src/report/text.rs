@@ -90,23 +90,96 @@ pub fn render(report: &Report) -> String {
             clean(h.reason.as_deref().unwrap_or_default())
         );
     }
+    link_lines(&mut out, report);
     dns_lines(&mut out, report);
     let _ = writeln!(out);
-    if report.findings.is_empty() {
-        let _ = writeln!(out, "No findings.");
+    let path: Vec<&crate::rules::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.concern == crate::rules::Concern::Path)
+        .collect();
+    let identity: Vec<&crate::rules::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.concern == crate::rules::Concern::Identity)
+        .collect();
+    if path.is_empty() {
+        let _ = writeln!(out, "Path: no findings.");
+    } else {
+        let _ = writeln!(out, "Path findings:");
     }
-    for f in &report.findings {
+    finding_lines(&mut out, &path);
+    let _ = writeln!(
+        out,
+        "Path score {:.1}: {} ({})",
+        report.score,
+        report.verdict.as_str(),
+        clean(&report.verdict_basis)
+    );
+    if !identity.is_empty() {
+        let _ = writeln!(out, "\nIdentity findings (never judge the path):");
+        finding_lines(&mut out, &identity);
         let _ = writeln!(
             out,
-            "{:>5.1}  {} {}  {}",
+            "Identity score {:.1}: {} ({})",
+            report.identity.score,
+            report.identity.verdict.as_str(),
+            clean(&report.identity.basis)
+        );
+    }
+    out
+}
+
+/// One line per finding: score, strength, rule and the sentence.
+fn finding_lines(out: &mut String, findings: &[&crate::rules::Finding]) {
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "{:>5.1}  {:<6} {} {}  {}",
             f.score,
+            f.strength.as_str(),
             f.rule,
             f.name,
             clean(&f.message)
         );
     }
-    let _ = writeln!(out, "Score {:.1}: {:?}", report.score, report.verdict);
-    out
+}
+
+/// What joins each pair of hops, with who recorded it: only the links that are not
+/// verified, which are the ones a reader has to weigh.
+fn link_lines(out: &mut String, report: &Report) {
+    use crate::chain::continuity::Witness;
+    let weighed: Vec<_> = report
+        .links
+        .iter()
+        .filter(|l| l.witness != Witness::Verified)
+        .collect();
+    if report.links.is_empty() {
+        return;
+    }
+    let verified = report.links.len() - weighed.len();
+    let _ = writeln!(
+        out,
+        "Links: {verified} of {} verified by the receiver's record",
+        report.links.len()
+    );
+    for l in weighed {
+        let by = match l.recorded_by {
+            Some(who) => format!(", recorded by {who}"),
+            None => String::new(),
+        };
+        let note = l
+            .witness_note
+            .as_deref()
+            .map_or(String::new(), |n| format!(": {}", clean(n)));
+        let _ = writeln!(
+            out,
+            "  hop {} -> {}: {}{by}{note}",
+            l.from_hop,
+            l.to_hop,
+            l.witness.as_str()
+        );
+    }
 }
 
 /// The DNS mode and, when lookups were made, each answer on one line.

@@ -8,6 +8,7 @@
 //! first word) and [`dns_evidence`] (DNS answers as evidence, weighted by age) for every
 //! family, and helper files inside a family's folder for that family.
 
+pub mod auth;
 pub mod chain;
 pub mod date;
 pub mod dns;
@@ -16,7 +17,9 @@ pub mod envelope;
 pub mod helo;
 pub mod hops;
 pub mod ip;
+pub mod judgement;
 pub mod limit;
+pub mod our_names;
 pub mod providers;
 pub mod rdns;
 pub mod registry;
@@ -40,6 +43,15 @@ pub struct Rule {
     pub name: &'static str,
     /// Default score (a config file's `[scores]` overrides it).
     pub score: f64,
+    /// What one finding of the rule can show on its own (a rule may report a finding
+    /// stronger or weaker than this when its evidence says so; `[strengths]` overrides it).
+    pub strength: Strength,
+    /// Whether the rule judges the delivery path or the sender's identity (From, Reply-To,
+    /// Message-ID, Date): identity findings never make a path suspicious.
+    pub concern: Concern,
+    /// The evidence the rule reads. Findings of one group restate one fact (a continuity
+    /// break seen by two rules), so the verdict counts each group once.
+    pub group: &'static str,
     /// One line: what it detects.
     pub summary: &'static str,
     /// Markdown: What it checks / Why it matters / Example / False positives / References.
@@ -61,10 +73,14 @@ pub struct CheckSettings {
     pub relay_path: Vec<String>,
     /// Per-rule score overrides by id.
     pub scores: BTreeMap<String, f64>,
-    /// Score at which the verdict becomes `suspicious`.
-    pub suspicious_at: f64,
-    /// Score at which the verdict becomes `forged`.
-    pub forged_at: f64,
+    /// Per-rule strength overrides by id (`[strengths]`).
+    pub strengths: BTreeMap<String, Strength>,
+    /// A path score at which the verdict is at least `suspicious` (`[verdict] suspicious`;
+    /// off by default: the verdict comes from the findings' strengths).
+    pub suspicious_at: Option<f64>,
+    /// A path score at which the verdict is `forged`, when at least one strong finding is
+    /// among them (`[verdict] forged`; off by default).
+    pub forged_at: Option<f64>,
     /// Hops older than this many days (at the time of the lookup) get weaker DNS findings:
     /// PTR and address records change over the years.
     pub dns_fresh_days: i64,
@@ -85,8 +101,9 @@ impl Default for CheckSettings {
             clock_skew_s: 600,
             relay_path: Vec::new(),
             scores: BTreeMap::new(),
-            suspicious_at: 3.0,
-            forged_at: 6.0,
+            strengths: BTreeMap::new(),
+            suspicious_at: None,
+            forged_at: None,
             dns_fresh_days: 30,
         }
     }
@@ -187,6 +204,10 @@ pub struct Finding {
     pub name: &'static str,
     /// Score contributed.
     pub score: f64,
+    /// What the finding shows on its own: `proof`, `strong`, `weak` or `info`.
+    pub strength: Strength,
+    /// `path` (the delivery path) or `identity` (who the message says it is from).
+    pub concern: Concern,
     /// Hop indexes (chronological) the finding concerns.
     pub hops: Vec<usize>,
     /// A sentence a person understands.
@@ -195,18 +216,102 @@ pub struct Finding {
     pub evidence: serde_json::Value,
 }
 
+/// What a finding shows on its own, from the strongest down. The verdict is reached from
+/// these (see [`judgement`]), not from a sum of scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Strength {
+    /// Alone shows the path forged: two witnesses contradict each other.
+    Proof,
+    /// Evidence of forgery of its own; two independent ones show a forged path.
+    Strong,
+    /// A mark honest mail also shows; several independent ones make a path suspicious.
+    Weak,
+    /// Reported, never counted.
+    Info,
+}
+
+impl Strength {
+    /// The name written in reports and accepted in `[strengths]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Proof => "proof",
+            Strength::Strong => "strong",
+            Strength::Weak => "weak",
+            Strength::Info => "info",
+        }
+    }
+
+    /// The strength named `name` (as written in reports).
+    pub fn parse(name: &str) -> Option<Strength> {
+        [
+            Strength::Proof,
+            Strength::Strong,
+            Strength::Weak,
+            Strength::Info,
+        ]
+        .into_iter()
+        .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// One step weaker (`info` stays `info`).
+    pub fn weaker(self) -> Strength {
+        match self {
+            Strength::Proof => Strength::Strong,
+            Strength::Strong => Strength::Weak,
+            Strength::Weak | Strength::Info => Strength::Info,
+        }
+    }
+}
+
+impl serde::Serialize for Strength {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Concern {
+    /// The delivery path: the Received chain, its hosts, addresses, names and times.
+    Path,
+    /// The sender's identity and the message's own claims: From against the envelope,
+    /// Reply-To, Message-ID, the Date header, a provider From no provider carried.
+    Identity,
+}
+
+impl Concern {
+    /// The name written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Concern::Path => "path",
+            Concern::Identity => "identity",
+        }
+    }
+}
+
+impl serde::Serialize for Concern {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// The findings collected while the rules run.
 pub struct Findings<'s> {
     items: Vec<Finding>,
     scores: &'s BTreeMap<String, f64>,
+    strengths: &'s BTreeMap<String, Strength>,
 }
 
 impl<'s> Findings<'s> {
-    /// An empty collection applying the given score overrides.
-    pub fn new(scores: &'s BTreeMap<String, f64>) -> Self {
+    /// An empty collection applying the given score and strength overrides.
+    pub fn new(
+        scores: &'s BTreeMap<String, f64>,
+        strengths: &'s BTreeMap<String, Strength>,
+    ) -> Self {
         Findings {
             items: Vec::new(),
             scores,
+            strengths,
         }
     }
 
@@ -230,11 +335,28 @@ impl<'s> Findings<'s> {
         message: String,
         evidence: serde_json::Value,
     ) {
+        self.add_judged(rule, rule.strength, score, hops, message, evidence);
+    }
+
+    /// Adds a finding whose strength its evidence decides (a rule whose findings range from
+    /// a mark to a proof); `[strengths]` and `[scores]` overrides still win.
+    pub fn add_judged(
+        &mut self,
+        rule: &Rule,
+        strength: Strength,
+        score: f64,
+        hops: Vec<usize>,
+        message: String,
+        evidence: serde_json::Value,
+    ) {
         let score = self.scores.get(rule.id).copied().unwrap_or(score);
+        let strength = self.strengths.get(rule.id).copied().unwrap_or(strength);
         self.items.push(Finding {
             rule: rule.id,
             name: rule.name,
             score,
+            strength,
+            concern: rule.concern,
             hops,
             message,
             evidence,
@@ -251,7 +373,7 @@ impl<'s> Findings<'s> {
 
 /// Runs every rule of the registry.
 pub fn run(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let mut findings = Findings::new(&ctx.settings.scores);
+    let mut findings = Findings::new(&ctx.settings.scores, &ctx.settings.strengths);
     for rule in registry::ALL {
         (rule.check)(ctx, &mut findings);
     }

@@ -1,7 +1,7 @@
 //! Every rule, once, beside its id. Ids are never reused: a retired rule keeps its id out of
 //! use.
 
-use super::{Rule, chain, date, dns, envelope, helo, ip, limit, rdns, route};
+use super::{Rule, auth, chain, date, dns, envelope, helo, ip, limit, rdns, route};
 
 /// Lists the rules beside their ids: [`ALL`] holds them in that order, and the build fails
 /// when an id is not the one its rule carries.
@@ -20,6 +20,7 @@ macro_rules! registry {
 }
 
 registry! {
+    AUTH001 => auth::forged_auth_results::RULE,
     CHAIN001 => chain::continuity_break_outside::RULE,
     CHAIN002 => chain::continuity_break_inside::RULE,
     CHAIN003 => chain::time_reversal::RULE,
@@ -27,6 +28,8 @@ registry! {
     CHAIN005 => chain::appended_fake_hops::RULE,
     CHAIN006 => chain::relay_path_violation::RULE,
     CHAIN007 => chain::unparsed_hop::RULE,
+    CHAIN008 => chain::our_name_below_entry::RULE,
+    CHAIN009 => chain::replayed_chain::RULE,
     DATE001 => date::date_missing::RULE,
     DATE002 => date::date_invalid::RULE,
     DATE003 => date::date_in_past::RULE,
@@ -46,7 +49,10 @@ registry! {
     HELO005 => helo::helo_claims_provider::RULE,
     HELO006 => helo::helo_rdns_mismatch::RULE,
     HELO007 => helo::helo_dns_mismatch::RULE,
+    HELO008 => helo::helo_claims_sender_domain::RULE,
+    HELO009 => helo::helo_trace_syntax::RULE,
     IP001 => ip::non_public_ip_outside::RULE,
+    IP002 => ip::forged_originating_ip::RULE,
     LIMIT001 => limit::too_many_received_headers::RULE,
     RDNS001 => rdns::rdns_unknown::RULE,
     RDNS002 => rdns::dynamic_rdns::RULE,
@@ -86,6 +92,7 @@ mod tests {
     /// The folder of an id's family under `src/rules/`: `CHAIN005` is in `chain/`.
     fn family_folder(id: &str) -> Option<&'static str> {
         Some(match id.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            "AUTH" => "auth",
             "CHAIN" => "chain",
             "DATE" => "date",
             "DNS" => "dns",

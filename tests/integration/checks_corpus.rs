@@ -257,25 +257,24 @@ fn share(count: usize, n: usize) -> f64 {
     100.0 * count as f64 / n.max(1) as f64
 }
 
-/// The product's false-positive budget on ham, as the README documents it.
-const HAM_FORGED_BUDGET: f64 = 2.0;
-const HAM_SUSPICIOUS_BUDGET: f64 = 10.0;
+/// The product's false-positive budget on ham, as the README documents it (the path
+/// verdict; identity findings never judge the path).
+const HAM_FORGED_BUDGET: f64 = 0.5;
+const HAM_SUSPICIOUS_BUDGET: f64 = 2.0;
 
 #[test]
 fn false_positive_budget_on_the_public_corpus() {
     let Some(dir) = corpora() else { return };
     let base = dir.join("messages/spamassassin_public_corpus");
     // Ham: (folder, files, most forged %, most suspicious %); the file counts are the
-    // corpus README's (6,046 with spam). Easy ham is held to the documented budget. Hard
-    // ham (ham chosen for looking like spam) is held to the documented suspicious budget
-    // (about 1% today), but it overruns the forged one: 3.2%, 8 of 250, every one CHAIN005
-    // (with CHAIN001) on a 2002 chain whose hops below the entry hop break continuity or
-    // hand over locally. Its bound is 5% (12 of 250) so that the rule work going on can move
-    // it a message or two; it comes down to the 2% budget once CHAIN005 spares those chains.
+    // corpus README's (6,046 with spam). Easy ham is held to the documented budget (the
+    // issue's targets). Hard ham (ham chosen for looking like spam) is held to 1% forged:
+    // its two forged messages are the documented CHAIN005 false positive (a university host
+    // whose PTR names the FreeBSD mirror it also is).
     for (folder, files, forged_max, suspicious_max) in [
         ("easy-ham-1", 2500, HAM_FORGED_BUDGET, HAM_SUSPICIOUS_BUDGET),
         ("easy-ham-2", 1400, HAM_FORGED_BUDGET, HAM_SUSPICIOUS_BUDGET),
-        ("hard-ham-1", 250, 5.0, HAM_SUSPICIOUS_BUDGET),
+        ("hard-ham-1", 250, 1.0, HAM_SUSPICIOUS_BUDGET),
     ] {
         let f = scan(&base.join(folder));
         f.print(folder);
@@ -292,27 +291,20 @@ fn false_positive_budget_on_the_public_corpus() {
         );
     }
     // Spam: detection must not silently fall to nothing. The corpus's spam mostly predates
-    // forged chains (the README says these figures bound false positives better than they
-    // measure detection), so the floors are not targets: they say that spam is flagged more
-    // often than ham is allowed to be (12%: the whole budget, suspicious and forged) and
-    // judged forged more often than the ham forged budget (2%). Both spam folders are
-    // flagged at over a quarter (forged 8-9%): well above, so rule changes that spare
-    // genuine mail (ENV001, ENV003 and IP001 score little on spam) pass.
+    // forged chains: most of it came straight from its own hosts with honest lines, and its
+    // lies are in the From, the Date and the envelope (the identity section). So the floor
+    // is that its paths are flagged more often than ham's may be (2.5%, the whole budget);
+    // the path verdict `forged` needs a proof, which 2002 spam rarely leaves.
     for (folder, files) in [("spam-1", 500), ("spam-2", 1396)] {
         let f = scan(&base.join(folder));
         f.print(folder);
         assert_eq!(f.files, files, "{folder}: the corpus has {files} files");
         f.assert_analysed(folder);
-        let forged = f.share("forged");
-        let flagged = f.share("suspicious") + forged;
+        let flagged = f.share("suspicious") + f.share("forged");
         let floor = HAM_FORGED_BUDGET + HAM_SUSPICIOUS_BUDGET;
         assert!(
             flagged > floor,
             "{folder}: {flagged:.1}% flagged, no more than ham may be ({floor}%)"
-        );
-        assert!(
-            forged > HAM_FORGED_BUDGET,
-            "{folder}: {forged:.1}% forged, no more than ham may be ({HAM_FORGED_BUDGET}%)"
         );
     }
 }

@@ -191,6 +191,23 @@ fn rules_lists_every_rule_and_explain_prints_each() {
     }
     let out = hopsleuth(&["explain", "NOPE999"], None);
     assert_eq!(out.status.code(), Some(2));
+    // The verdict calculus, as the README's checks section gives it.
+    let out = hopsleuth(&["explain", "verdict"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needed in [
+        "proof",
+        "strong",
+        "weak",
+        "info",
+        "identity",
+        "verdict_basis",
+    ] {
+        assert!(
+            text.contains(needed),
+            "`explain verdict` says {needed}: {text}"
+        );
+    }
 }
 
 #[test]

@@ -318,8 +318,8 @@ fn scores_that_are_not_numbers() {
     ] {
         let options = with_checks(|c| {
             c.scores = ids.iter().map(|id| (id.clone(), value)).collect();
-            c.suspicious_at = value;
-            c.forged_at = value;
+            c.suspicious_at = Some(value);
+            c.forged_at = Some(value);
         });
         for sample in samples() {
             let r = run(&sample, &options).expect("analysed");

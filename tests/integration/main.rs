@@ -19,6 +19,7 @@ mod extremes;
 mod helo_injection;
 mod hostile;
 mod inputs;
+mod judgement;
 mod linearity;
 mod mta_formats;
 mod near_misses;

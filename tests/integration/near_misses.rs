@@ -128,6 +128,10 @@ fn near_misses_do_not_fire_their_rules() {
         };
         for f in report["findings"].as_array().into_iter().flatten() {
             let rule = f["rule"].as_str().unwrap_or_default();
+            // Information (a claim reported as claimed) never counts against a message.
+            if f["strength"] == "info" {
+                continue;
+            }
             if nm.must_not_fire.iter().any(|r| r == rule) {
                 failures.push(format!(
                     "  {} {:?}: {rule} fired: {}\n      (near miss because: {})",

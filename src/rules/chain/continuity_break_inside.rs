@@ -10,6 +10,9 @@ pub const RULE: Rule = Rule {
     id: "CHAIN002",
     name: "continuity-break-inside",
     score: 0.0,
+    strength: crate::rules::Strength::Info,
+    concern: crate::rules::Concern::Path,
+    group: "continuity-inside",
     summary: "two of our own trusted hops do not hand over to each other (misconfiguration)",
     docs: "## What it checks
 The same continuity test as CHAIN001, between hops on our side of the trust boundary.

@@ -10,6 +10,9 @@ pub const RULE: Rule = Rule {
     id: "CHAIN001",
     name: "continuity-break-outside",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "continuity",
     summary: "a hop at or below the entry was not sent by the host that received the hop below it",
     docs: "## What it checks
 For each pair of consecutive hops at or below the entry hop, whether the newer hop's sender

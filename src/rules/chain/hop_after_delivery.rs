@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "CHAIN004",
     name: "hop-after-delivery",
     score: 1.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "time",
     summary: "a hop is dated after the topmost hop, which our own server wrote at delivery",
     docs: "## What it checks
 Every hop other than the topmost one is compared with the topmost hop's date (written by the

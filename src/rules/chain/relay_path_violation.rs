@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "CHAIN006",
     name: "relay-path-violation",
     score: 3.0,
+    strength: crate::rules::Strength::Strong,
+    concern: crate::rules::Concern::Path,
+    group: "relay-path",
     summary: "with --relay-path A,B: the chain shows a host between A and B that is not in the path",
     docs: "## What it checks
 When the path mail between two organisations must take is known (`--relay-path A,B`, or

@@ -10,3 +10,9 @@ use crate::rules::CheckSettings;
 pub fn future_tolerance(settings: &CheckSettings) -> i64 {
     settings.clock_skew() + 3600
 }
+
+/// The reversal one server's clock explains: a hop dated up to this much before the hop
+/// below it. Calibrated on the shared corpora (`time_calibration` prints the distribution):
+/// a 10-20 minute skew of one server is the commonest honest reversal, and reversals this
+/// small say nothing about who wrote the lines, so they are reported as information.
+pub const ONE_SERVER_SKEW_S: i64 = 1800;

@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "CHAIN007",
     name: "unparsed-hop",
     score: 0.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "format",
     summary: "a Received header at or below the entry hop could not be parsed",
     docs: "## What it checks
 Received headers at or below the entry hop that the parser marks `unparsed` (no `by`

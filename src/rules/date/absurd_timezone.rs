@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "DATE005",
     name: "absurd-timezone",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "date",
     summary: "a date carries an offset outside -12:00..+14:00 or not a multiple of 15 minutes",
     docs: "## What it checks
 The offsets written in the Date header and in each hop's date: real zones lie between

@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "DATE004",
     name: "date-in-future",
     score: 2.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "date",
     summary: "the Date header is hours after the message reached our server",
     docs: "## What it checks
 The Date header against the time our entry hop received the message. Bands: 3-6 h later

@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "DATE003",
     name: "date-in-past",
     score: 2.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "date",
     summary: "the Date header is hours or days before the message reached our server",
     docs: "## What it checks
 The Date header against the time our entry hop received the message (the topmost dated hop

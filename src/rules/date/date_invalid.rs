@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "DATE002",
     name: "date-invalid",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "date",
     summary: "the Date header does not parse as a date",
     docs: "## What it checks
 Whether the Date header parses (RFC 5322 syntax, leniently: obsolete zones, two-digit

@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "DATE001",
     name: "date-missing",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "date",
     summary: "the message has no Date header",
     docs: "## What it checks
 Whether the message has a Date header.

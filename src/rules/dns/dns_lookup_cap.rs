@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "DNS001",
     name: "dns-lookup-cap",
     score: 0.0,
+    strength: crate::rules::Strength::Info,
+    concern: crate::rules::Concern::Path,
+    group: "dns",
     summary: "the message wanted more DNS lookups than the per-message cap; some DNS checks are unknown",
     docs: "## What it checks
 Whether the DNS checks of this message wanted more questions than `--max-dns-lookups`

@@ -12,6 +12,9 @@ pub const RULE: Rule = Rule {
     id: "DNS002",
     name: "dns-unknown",
     score: 0.0,
+    strength: crate::rules::Strength::Info,
+    concern: crate::rules::Concern::Path,
+    group: "dns",
     summary: "a DNS lookup failed (timeout, SERVFAIL, REFUSED); the checks that needed it are unknown",
     docs: "## What it checks
 Whether any lookup made for a hop (its PTR, the addresses of its HELO, recorded rDNS and

@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "ENV005",
     name: "bcc-recipient",
     score: 0.0,
+    strength: crate::rules::Strength::Info,
+    concern: crate::rules::Concern::Identity,
+    group: "bcc",
     summary: "an envelope recipient is in neither To nor Cc (a blind copy; informational)",
     docs: "## What it checks
 Each envelope recipient (Delivered-To, X-Original-To, Envelope-To, Received `for`, or

@@ -11,6 +11,9 @@ pub const RULE: Rule = Rule {
     id: "ENV001",
     name: "envelope-from-mismatch",
     score: 0.3,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "envelope-from",
     summary: "the envelope sender (Return-Path) or Sender is in another domain than From",
     docs: "## What it checks
 The registrable domain of the envelope sender (Return-Path, or the other envelope sources)

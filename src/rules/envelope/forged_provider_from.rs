@@ -10,6 +10,9 @@ pub const RULE: Rule = Rule {
     id: "ENV004",
     name: "forged-provider-from",
     score: 2.5,
+    strength: crate::rules::Strength::Strong,
+    concern: crate::rules::Concern::Identity,
+    group: "provider-from",
     summary: "From is a big provider's address (gmail.com, outlook.com, ...) but no sender our servers recorded is that provider's",
     docs: "## What it checks
 When the From address is at a big provider (gmail.com, yahoo.com, outlook.com, hotmail.com,

@@ -12,6 +12,9 @@ pub const RULE: Rule = Rule {
     id: "ENV003",
     name: "message-id-domain-mismatch",
     score: 0.2,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "message-id",
     summary: "the Message-ID was made in another domain than From's (weak)",
     docs: "## What it checks
 Whether the domain on the right of the Message-ID's `@` is in a different registrable

@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "ENV002",
     name: "reply-to-other-domain",
     score: 0.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Identity,
+    group: "reply-to",
     summary: "Reply-To sends answers to another domain than From",
     docs: "## What it checks
 Whether the Reply-To address is in a different registrable domain from the From address.

@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "HELO003",
     name: "helo-bare-ip",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "helo",
     summary: "the entry hop's HELO is an IP address without brackets",
     docs: "## What it checks
 Whether the entry hop's HELO is an IP address written without the brackets RFC 5321

@@ -10,6 +10,9 @@ pub const RULE: Rule = Rule {
     id: "HELO005",
     name: "helo-claims-provider",
     score: 3.0,
+    strength: crate::rules::Strength::Strong,
+    concern: crate::rules::Concern::Path,
+    group: "helo-impersonation",
     summary: "the entry hop's HELO claims a big provider (gmail.com, outlook.com, ...) from a host that is not theirs",
     docs: "## What it checks
 Whether the entry hop's HELO names a host of a big mail provider (Google, Yahoo, Microsoft,

@@ -11,6 +11,9 @@ pub const RULE: Rule = Rule {
     id: "HELO007",
     name: "helo-dns-mismatch",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "helo",
     summary: "a sender's HELO name does not exist in DNS, or resolves to other addresses",
     docs: "## What it checks
 For the entry hop and every SMTP hop below it (not authenticated submissions) whose HELO is a host name: its addresses of the

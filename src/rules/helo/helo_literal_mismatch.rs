@@ -10,6 +10,9 @@ pub const RULE: Rule = Rule {
     id: "HELO001",
     name: "helo-literal-mismatch",
     score: 2.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "helo",
     summary: "the entry hop's HELO is an address literal that is not the connecting address",
     docs: "## What it checks
 The entry hop's HELO argument, when it is an address literal (`[192.0.2.1]`), against the

@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "HELO002",
     name: "helo-localhost",
     score: 1.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "helo",
     summary: "the entry hop's sender called itself localhost from a non-loopback address",
     docs: "## What it checks
 Whether the entry hop's HELO is `localhost` or `localhost.localdomain` while the connection

@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "HELO004",
     name: "helo-not-fqdn",
     score: 0.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "helo",
     summary: "the entry hop's HELO is a single label, not a fully qualified name",
     docs: "## What it checks
 Whether the entry hop's HELO is a name without a dot (`DESKTOP-4G7`, `mailserver`).

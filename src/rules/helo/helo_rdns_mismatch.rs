@@ -10,6 +10,9 @@ pub const RULE: Rule = Rule {
     id: "HELO006",
     name: "helo-rdns-mismatch",
     score: 0.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "helo",
     summary: "the entry hop's claimed name and the reverse name our server recorded are in different domains",
     docs: "## What it checks
 The entry hop's HELO name against the reverse name our server recorded for the address:

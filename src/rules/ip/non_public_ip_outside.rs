@@ -11,6 +11,9 @@ pub const RULE: Rule = Rule {
     id: "IP001",
     name: "non-public-ip-outside",
     score: 2.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "non-public",
     summary: "a hop that crossed the internet records a private, reserved or documentation address",
     docs: "## What it checks
 Hops at or below the entry hop that crossed the public internet: the entry hop itself, and

@@ -8,6 +8,9 @@ pub const RULE: Rule = Rule {
     id: "LIMIT001",
     name: "too-many-received-headers",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "limit",
     summary: "more Received headers than max_hops: the bottom ones were not parsed",
     docs: "## What it checks
 Whether the message has more Received headers than the `max_hops` limit (default 512).

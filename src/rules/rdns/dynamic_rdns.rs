@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "RDNS002",
     name: "dynamic-rdns",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "rdns",
     summary: "the entry hop's sender has a reverse name (or HELO) that looks like a dynamic pool",
     docs: "## What it checks
 Whether the reverse name our server recorded for the entry hop's sender, or its HELO, looks

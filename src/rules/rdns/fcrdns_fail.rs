@@ -12,6 +12,9 @@ pub const RULE: Rule = Rule {
     id: "RDNS005",
     name: "fcrdns-fail",
     score: 1.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "rdns",
     summary: "forward-confirmed reverse DNS fails: no PTR name of the sender resolves back to its address",
     docs: "## What it checks
 For the entry hop and every SMTP hop below it (not authenticated submissions): the PTR names of the connecting address are

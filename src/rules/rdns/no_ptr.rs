@@ -11,6 +11,9 @@ pub const RULE: Rule = Rule {
     id: "RDNS004",
     name: "no-ptr",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "rdns",
     summary: "a sender's address has no PTR record today (NXDOMAIN or no data)",
     docs: "## What it checks
 For the entry hop and every SMTP hop below it (not authenticated submissions), whether the connecting address has a PTR record

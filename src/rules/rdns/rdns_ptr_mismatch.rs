@@ -12,6 +12,9 @@ pub const RULE: Rule = Rule {
     id: "RDNS003",
     name: "rdns-ptr-mismatch",
     score: 2.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "rdns",
     summary: "the reverse name a receiver recorded for a sender is not that address's PTR today",
     docs: "## What it checks
 For the entry hop and every SMTP hop below it (not authenticated submissions): the receiver recorded the connecting address

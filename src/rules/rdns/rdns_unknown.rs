@@ -9,6 +9,9 @@ pub const RULE: Rule = Rule {
     id: "RDNS001",
     name: "rdns-unknown",
     score: 1.0,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "rdns",
     summary: "the entry hop's sender had no reverse DNS name when our server looked it up",
     docs: "## What it checks
 Whether the entry hop records the reverse name as `unknown`, in the format of an MTA that

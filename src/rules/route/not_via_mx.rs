@@ -18,6 +18,9 @@ pub const RULE: Rule = Rule {
     id: "ROUTE001",
     name: "not-via-mx",
     score: 1.5,
+    strength: crate::rules::Strength::Weak,
+    concern: crate::rules::Concern::Path,
+    group: "route",
     summary: "the message did not enter the recipient's domain through one of its MX hosts",
     docs: "## What it checks
 For each recipient domain known from a trustworthy place (Delivered-To and its kin above the
