@@ -459,3 +459,11 @@ pub fn clip(s: &str, max: usize) -> String {
         None => s.to_string(),
     }
 }
+
+/// The largest char boundary of `s` at or below `i` (`str::floor_char_boundary`, stable).
+pub fn floor_char_boundary(s: &str, i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    (0..=i).rev().find(|&j| s.is_char_boundary(j)).unwrap_or(0)
+}

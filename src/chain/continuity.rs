@@ -92,7 +92,8 @@ pub struct Link {
     /// `provider-alias` or `dns` (verified), `helo` (claimed), `provider-networks` or `dns`
     /// (contradicted).
     pub witness_source: Option<&'static str>,
-    /// The sentence saying what the witness is, or what contradicts the link.
+    /// The sentence saying what a `claimed` or `contradicted` link rests on, or what DNS
+    /// said (`null` for a link the receiver's record verified: `witness_source` says how).
     pub witness_note: Option<String>,
 }
 
@@ -136,91 +137,44 @@ fn witness(older: &Hop, newer: &Hop, l: &Link) -> (Witness, Option<&'static str>
         return (Witness::Unknown, None, None);
     };
     let rdns = newer.confirmed_rdns().and_then(usable);
-    let recorded = |what: &str| {
-        Some(format!(
-            "hop {}'s receiver recorded {what}, the host that wrote hop {} (`by {by}`)",
-            newer.index, older.index
-        ))
-    };
     // One machine wrote both lines: a hand-off to itself over loopback (a content filter,
     // a list manager re-injecting), or with no peer at all.
-    let same_machine = newer
-        .by
-        .host
-        .as_deref()
-        .is_some_and(|b| crate::domain::same_host(b, &by))
-        && (newer
-            .from
-            .ip
-            .is_some_and(|ip| ip.to_canonical().is_loopback())
-            || (newer.from.ip.is_none() && newer.kind != crate::received::Kind::Smtp));
+    let same_machine = (newer
+        .from
+        .ip
+        .is_some_and(|ip| ip.to_canonical().is_loopback())
+        || (newer.from.ip.is_none() && newer.kind != crate::received::Kind::Smtp))
+        && newer
+            .by
+            .host
+            .as_deref()
+            .is_some_and(|b| crate::domain::same_host(b, &by));
     if same_machine {
-        return (
-            Witness::Verified,
-            Some("loopback"),
-            Some(format!(
-                "hops {} and {} were both written by {by}, handing the message to itself",
-                older.index, newer.index
-            )),
-        );
+        return (Witness::Verified, Some("loopback"), None);
     }
     match (l.verdict, l.matched_on) {
         (LinkVerdict::Match, Some("ip")) => {
-            return (
-                Witness::Verified,
-                Some("address"),
-                recorded(&format!("the address {}", newer.from.ip_or("?"))),
-            );
+            return (Witness::Verified, Some("address"), None);
         }
         (LinkVerdict::Match, Some("rdns")) => {
-            return (
-                Witness::Verified,
-                Some("reverse-name"),
-                recorded(&format!(
-                    "the reverse name {}",
-                    rdns.as_deref().unwrap_or("?")
-                )),
-            );
+            return (Witness::Verified, Some("reverse-name"), None);
         }
         (LinkVerdict::Match, Some("loopback")) => {
-            return (
-                Witness::Verified,
-                Some("loopback"),
-                Some(format!(
-                    "hop {} came over loopback on the machine that wrote hop {}",
-                    newer.index, older.index
-                )),
-            );
+            return (Witness::Verified, Some("loopback"), None);
         }
         (LinkVerdict::Match, Some("provider-alias"))
             if rdns
                 .as_deref()
                 .is_some_and(|r| crate::profiles::same_provider_host(r, &by)) =>
         {
-            return (
-                Witness::Verified,
-                Some("provider-alias"),
-                recorded(&format!(
-                    "the reverse name {}, a provider's other name for",
-                    rdns.as_deref().unwrap_or("?")
-                )),
-            );
+            return (Witness::Verified, Some("provider-alias"), None);
         }
         (LinkVerdict::SameDomain, _)
             if rdns
                 .as_deref()
                 .is_some_and(|r| crate::domain::same_registrable(r, &by)) =>
         {
-            return (
-                Witness::Verified,
-                Some("organisation"),
-                Some(format!(
-                    "hop {}'s receiver recorded the reverse name {}, of the organisation of hop {}'s `by {by}`",
-                    newer.index,
-                    rdns.as_deref().unwrap_or("?"),
-                    older.index
-                )),
-            );
+            return (Witness::Verified, Some("organisation"), None);
         }
         _ => {}
     }

@@ -68,9 +68,9 @@ pub struct TraceFields {
     pub originating_ips: Vec<PlacedField>,
     /// X-Authentication-Warning fields (Sendmail's `host X claimed to be Y`), topmost first.
     pub authentication_warnings: Vec<AuthResults>,
-    /// Whether the message carries Resent-* fields (RFC 5322 §3.6.6): re-sent by a user,
-    /// its older trace kept.
-    pub resent: bool,
+    /// The time of the message's Resent-Date (RFC 5322 §3.6.6: re-sent by a user, its older
+    /// trace kept), when it has one that parses.
+    pub resent_at: Option<i64>,
 }
 
 /// One field with its name and place among the Received fields.
@@ -304,8 +304,9 @@ fn trace_fields(fields: &[Field<'_>]) -> (Vec<AuthResults>, TraceFields) {
             trace
                 .authentication_warnings
                 .push(placed(f, received_above));
-        } else if f.name.len() > 7 && f.name[..7].eq_ignore_ascii_case(b"Resent-") {
-            trace.resent = true;
+        } else if f.is("Resent-Date") && trace.resent_at.is_none() {
+            trace.resent_at =
+                parse_date(decode(f, false).value.as_bytes()).map(|(d, _)| d.timestamp);
         }
     }
     (results, trace)

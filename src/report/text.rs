@@ -157,11 +157,17 @@ fn link_lines(out: &mut String, report: &Report) {
     if report.links.is_empty() {
         return;
     }
-    let verified = report.links.len() - weighed.len();
+    let ours = |l: &&crate::chain::continuity::Link| l.recorded_by == Some("ours");
+    let verified_by_ours = report
+        .links
+        .iter()
+        .filter(|l| l.witness == Witness::Verified && ours(l))
+        .count();
+    let verified_outside = report.links.len() - weighed.len() - verified_by_ours;
     let _ = writeln!(
         out,
-        "Links: {verified} of {} verified by the receiver's record",
-        report.links.len()
+        "Links: {verified_by_ours} verified by our servers' record, {verified_outside} by lines of the outside (the sender's word), {} to weigh",
+        weighed.len()
     );
     for l in weighed {
         let by = match l.recorded_by {

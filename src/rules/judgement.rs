@@ -129,6 +129,7 @@ pub fn judge(findings: &[Finding], concern: Concern, settings: &CheckSettings) -
             .filter(|f| f.strength == strength)
             .map(|f| f.rule)
             .collect();
+        ids.sort_unstable();
         ids.dedup();
         ids.join(", ")
     };

@@ -7,11 +7,13 @@ use crate::chain::hop::Hop;
 use crate::domain;
 use crate::rules::Ctx;
 
-/// Our hosts and domains for one message.
+/// Our hosts and domains for one message. A provider's are left out when a name is asked
+/// about (`host`, `domain`), not when the lists are made: most messages never ask, and the
+/// provider look-ups are the costly part.
 pub struct OurNames<'a> {
-    /// The `by` hosts of our hops (the entry hop's and above), a provider's left out.
+    /// The `by` hosts of our hops (the entry hop's and above).
     pub hosts: Vec<&'a str>,
-    /// Our registrable domains and the recipients', a provider's left out.
+    /// Our registrable domains and the recipients'.
     pub domains: Vec<String>,
 }
 
@@ -31,7 +33,7 @@ impl<'a> OurNames<'a> {
             .iter()
             .filter_map(|h| h.by.host.as_deref())
             .filter(|h| h.contains('.') && !domain::normalize(h).starts_with("localhost"))
-            .filter(|h| h.parse::<std::net::IpAddr>().is_err() && !is_provider_host(h))
+            .filter(|h| h.parse::<std::net::IpAddr>().is_err())
             .collect();
         let mut domains: Vec<String> = ctx
             .trust
@@ -44,25 +46,33 @@ impl<'a> OurNames<'a> {
                     .filter_map(|r| r.rsplit_once('@'))
                     .filter_map(|(_, d)| domain::registrable(d)),
             )
-            .filter(|d| !is_provider_host(d))
             .collect();
         domains.sort();
         domains.dedup();
         OurNames { hosts, domains }
     }
 
-    /// The host of ours that `name` is (by the same host name), if any.
+    /// The host of ours that `name` is (by the same host name), if any; never a
+    /// provider's.
     pub fn host(&self, name: &str) -> Option<&'a str> {
         self.hosts
             .iter()
             .copied()
             .find(|h| domain::same_host(h, name))
+            .filter(|h| !is_provider_host(h))
     }
 
-    /// The domain of ours `name` is in, if any.
+    /// The domain of ours `name` is in, if any; never a provider's.
     pub fn domain(&self, name: &str) -> Option<&str> {
+        if self.domains.is_empty() {
+            return None;
+        }
         let d = domain::registrable(name)?;
-        self.domains.iter().find(|o| **o == d).map(String::as_str)
+        self.domains
+            .iter()
+            .find(|o| **o == d)
+            .map(String::as_str)
+            .filter(|d| !is_provider_host(d))
     }
 }
 

@@ -316,11 +316,11 @@ fn phishing_pot_dev_shares_and_labelled_paths() {
     for f in &false_alarms {
         println!("  flagged genuine {f}");
     }
-    assert!(tp + fneg >= 35 && fp + tn >= 40, "the labelled set");
+    assert!(tp + fneg >= 40 && fp + tn >= 40, "the labelled set");
     // The issue asks for 85%; the labels hold HELOs naming brands no profile knows (sony.com,
     // netflix.com from cloud addresses), which no rule reaches without DNS. The bound keeps
     // what is reached; the README gives the figure.
-    assert!(recall >= 75.0, "recall {recall:.1}%");
+    assert!(recall >= 80.0, "recall {recall:.1}%");
     assert!(fp_rate <= 3.0, "false-positive rate {fp_rate:.1}%");
 }
 

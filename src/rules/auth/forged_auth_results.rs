@@ -60,8 +60,19 @@ fn arc_authserv_id(value: &str) -> Option<&str> {
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(entry) = ctx.entry() else { return };
-    let ours = OurNames::of(ctx);
     let above = |a: &AuthResults| a.received_above <= entry.header_index;
+    // Most messages carry no result below the entry: nothing to ask.
+    let any_below = ctx.headers.authentication_results.iter().any(|a| !above(a))
+        || ctx
+            .headers
+            .trace
+            .arc_authentication_results
+            .iter()
+            .any(|a| !above(a));
+    if !any_below {
+        return;
+    }
+    let ours = OurNames::of(ctx);
     let provider_id = |id: &str| crate::profiles::of_authserv_id(id).is_some();
     let mut our_ids: Vec<&str> = ctx
         .headers
@@ -94,9 +105,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
                 .filter(below)
                 .map(|a| ("ARC-Authentication-Results", arc_authserv_id(&a.value), a)),
         );
-    // A result our own MTA's filter wrote can sit right below the entry hop's line
-    // (Postfix puts milter fields under its own Received line). It is ours unless our side
-    // also wrote one where only it writes (above), or an outside line is above it.
+    // A result our own MTA's filter wrote can sit right below one of our lines (Postfix
+    // puts milter fields under its own Received line). It is ours unless our side also
+    // wrote one where only it writes (above the entry), or the line above it is not ours.
     let ours_above = ctx
         .headers
         .authentication_results
@@ -104,11 +115,28 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .filter(|a| above(a))
         .filter_map(AuthResults::authserv_id)
         .any(|id| !provider_id(id));
+    // The line a field sits under: a result right under a line our side wrote (our entry,
+    // our own gateway or submission server below a provider's frontend, our server's line
+    // in a post of ours that came back from a list) is our filter's.
+    let under_our_line = |field: &AuthResults| {
+        field
+            .received_above
+            .checked_sub(1)
+            .and_then(|i| ctx.hops.iter().find(|h| h.header_index == i))
+            .and_then(|h| h.by.host.as_deref())
+            .is_some_and(|by| ours.host(by).is_some() || ours.domain(by).is_some())
+    };
+    let hosted_by = ctx.trust.profile.and_then(crate::profiles::by_id);
     let mut claimed: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut more = 0usize;
     for (name, id, field) in fields {
         let Some(id) = id else { continue };
-        let under_outside_line = field.received_above > entry.header_index + 1;
-        if is_ours(id) && (ours_above || under_outside_line) {
+        // Under a line of the outside, or right under our entry's line when our side wrote
+        // its own result above the entry (then the field there is not our filter's).
+        let forged_place = !under_our_line(field)
+            || (ours_above && field.received_above == entry.header_index + 1);
+        if is_ours(id) && forged_place {
             out.add(
                 &RULE,
                 vec![entry.index],
@@ -121,8 +149,19 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             );
             return;
         }
-        if !claimed.iter().any(|c| c.eq_ignore_ascii_case(id)) {
-            claimed.push(id.to_string());
+        // The hosting provider's own results (Gmail's under its own line) are its record,
+        // not a claim.
+        if hosted_by
+            .is_some_and(|p| crate::profiles::of_authserv_id(id).is_some_and(|q| q.id == p.id))
+        {
+            continue;
+        }
+        if seen.insert(id.to_ascii_lowercase()) {
+            if claimed.len() < 10 {
+                claimed.push(id.to_string());
+            } else {
+                more += 1;
+            }
         }
     }
     if !claimed.is_empty() {
@@ -132,9 +171,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             0.0,
             vec![entry.index],
             format!(
-                "Authentication results below {}'s line, claimed by {}: what those systems say they checked on the way, not checked by us.",
+                "Authentication results below {}'s line, claimed by {}{}: what those systems say they checked on the way, not checked by us.",
                 hop_label(entry),
-                claimed.join(", ")
+                claimed.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
             ),
             json!({"claimed_by": claimed}),
         );

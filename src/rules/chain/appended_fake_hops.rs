@@ -297,8 +297,15 @@ fn witness_marks(ctx: &Ctx<'_>, entry: &Hop, out: &mut Vec<Signal>) {
             _ => false,
         };
         let ours = l.recorded_by == Some("ours");
+        // Decisive only when the line below claims a relay (a server handing the message
+        // on); under a submission (authenticated, HTTP, local) a shared `mail.` name that
+        // resolves to another of the organisation's machines explains it.
+        let relayed = ctx
+            .hops
+            .get(l.from_hop)
+            .is_some_and(|h| !crate::rules::our_names::is_submission(h));
         let mark = match l.witness_source {
-            Some("dns") if claimed => Mark::DnsContradictsClaim,
+            Some("dns") if claimed && relayed => Mark::DnsContradictsClaim,
             Some("dns") => Mark::DnsContradicts,
             // Between two lines of the outside, a silent relay (a DLP gateway) explains
             // it as well as a forger does.
@@ -392,12 +399,16 @@ fn format_marks(ctx: &Ctx<'_>, entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
     }
     if let Some(with) = h.with.as_deref() {
         let upper = with.to_ascii_uppercase();
-        let public_peer = h.from.ip.is_some_and(|ip| !netclass::is_non_public(ip));
-        let by_yahoo =
+        let unusual = matches!(upper.as_str(), "NNFMP" | "QMQP" | "LOCAL" | "ASMTP");
+        // Only the rare protocols ask whose deployment this is.
+        let by_yahoo = || {
             h.by.host
                 .as_deref()
-                .is_some_and(|b| crate::profiles::by_id("yahoo").is_some_and(|y| y.names_host(b)));
-        if upper == "NNFMP" && !by_yahoo {
+                .is_some_and(|b| crate::profiles::by_id("yahoo").is_some_and(|y| y.names_host(b)))
+        };
+        let public_peer = h.from.ip.is_some_and(|ip| !netclass::is_non_public(ip));
+        if !unusual {
+        } else if upper == "NNFMP" && !by_yahoo() {
             push(
                 Mark::InventedProtocol,
                 format!(
@@ -406,10 +417,9 @@ fn format_marks(ctx: &Ctx<'_>, entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
                 ),
             );
         } else if public_peer
-            && !by_yahoo
-            && (upper == "QMQP"
-                || upper == "LOCAL"
-                || (upper == "ASMTP" && !h.raw.to_ascii_lowercase().contains("icewarp")))
+            && upper != "NNFMP"
+            && !(upper == "ASMTP" && h.raw.to_ascii_lowercase().contains("icewarp"))
+            && !by_yahoo()
         {
             push(
                 Mark::NetworkHopUnusualProtocol,
@@ -479,17 +489,30 @@ fn format_marks(ctx: &Ctx<'_>, entry: &Hop, h: &Hop, out: &mut Vec<Signal>) {
 /// record the peer's name and address: the mark of a template filled with the wrong field.
 fn date_in_from_part(h: &Hop) -> Option<String> {
     let raw = h.raw.as_str();
-    let lower = raw.to_ascii_lowercase();
-    let end = lower.find(" by ").or_else(|| lower.find("\tby "))?;
+    // Where the receiver's `by` clause starts (any case, after a space or a fold).
+    let end = raw.as_bytes().windows(4).position(|w| {
+        w[0].is_ascii_whitespace()
+            && w[1..3].eq_ignore_ascii_case(b"by")
+            && w[3].is_ascii_whitespace()
+    })?;
     let from_part = raw.get(..end)?;
-    for (i, _) in from_part.match_indices(['(', '[']) {
-        let inner = from_part.get(i + 1..)?.trim_start_matches(['(', '[']);
-        let candidate: String = inner
-            .chars()
-            .take_while(|c| *c != ')' && *c != ']')
-            .collect();
-        if candidate.len() >= 16 && crate::date::parse_date(candidate.trim().as_bytes()).is_some() {
-            return Some(candidate.trim().to_string());
+    // Bounded: the first few brackets, each read for at most 64 bytes (a date is ~31), so a
+    // crafted line of thousands of `(` costs no more than a short one.
+    for (i, _) in from_part.match_indices(['(', '[']).take(8) {
+        let inner = from_part.get(i + 1..)?;
+        let window = &inner[..crate::text::floor_char_boundary(inner, 64)];
+        let candidate = window
+            .trim_start_matches(['(', '['])
+            .split([')', ']'])
+            .next()
+            .unwrap_or("")
+            .trim();
+        // A date has a time of day: no colon, no date (and no parse to pay for).
+        if candidate.len() >= 16
+            && candidate.contains(':')
+            && crate::date::parse_date(candidate.as_bytes()).is_some()
+        {
+            return Some(candidate.to_string());
         }
     }
     None
@@ -501,10 +524,24 @@ fn date_in_from_part(h: &Hop) -> Option<String> {
 /// its Gmail API line (`with HTTPREST`) carries the client's zone and is left out.
 fn foreign_google_zone(h: &Hop) -> Option<String> {
     let by = h.by.host.as_deref()?;
+    // The zone first: it is cheap, and Pacific time needs no provider look-up.
+    let date = h.raw.rsplit(';').next()?.trim();
+    let zone = date
+        .split_whitespace()
+        .find(|w| (w.starts_with('+') || w.starts_with('-')) && w.len() == 5)?;
+    if zone == "-0800" || zone == "-0700" {
+        return None;
+    }
+    if h.kind != Kind::Smtp {
+        return None;
+    }
     let google = crate::profiles::by_id("google")?;
+    // Google's address literals (`by 2002:a05:...`) are known to its receivers list; a
+    // name to its host domains.
     let written_by_google = google.names_host(by)
-        || crate::profiles::receiver_of(by).is_some_and(|(p, _)| p.id == google.id);
-    if !written_by_google || h.kind != Kind::Smtp {
+        || (by.parse::<std::net::IpAddr>().is_ok()
+            && crate::profiles::receiver_of(by).is_some_and(|(p, _)| p.id == google.id));
+    if !written_by_google {
         return None;
     }
     if h.with
@@ -513,11 +550,7 @@ fn foreign_google_zone(h: &Hop) -> Option<String> {
     {
         return None;
     }
-    let date = h.raw.rsplit(';').next()?.trim();
-    let zone = date
-        .split_whitespace()
-        .find(|w| (w.starts_with('+') || w.starts_with('-')) && w.len() == 5)?;
-    (zone != "-0800" && zone != "-0700").then(|| zone.to_string())
+    Some(zone.to_string())
 }
 
 /// A private address received by a host that then sent the message over the internet.

@@ -61,10 +61,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         return;
     }
     greeting_with_our_name(ctx, entry, &ours, out);
-    let Some(below) = ctx.below_entry().last() else {
-        return;
-    };
-    let Some(by) = below.by.host.as_deref() else {
+    // The first line below the entry that names its receiver: a line without one (qmail's
+    // `invoked by uid`, a local pickup) hands nothing over and cannot hide the one below.
+    let Some((below, by)) = ctx
+        .below_entry()
+        .iter()
+        .rev()
+        .find_map(|h| h.by.host.as_deref().map(|b| (h, b)))
+    else {
         return;
     };
     // An entry receiver that wrote no name of its own (`by localhost`, `by newmail`) gives
@@ -73,13 +77,19 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         entry.by.host.as_deref().is_some_and(|h| {
             h.contains('.') && !crate::domain::normalize(h).starts_with("localhost")
         });
-    if !entry_named {
+    // Our entry line must record a network hand-off: a local one (qmail-scanner's
+    // `from user@domain by host with qmail-scanner`) has no outside sender to set against.
+    // A scanner's stamp on the same machine (`from user@domain by host with qmail-scanner`:
+    // a mailbox where the peer belongs, no address) is no hand-off either.
+    let scanner_stamp =
+        entry.from.ip.is_none() && entry.from.name.as_deref().is_some_and(|n| n.contains('@'));
+    if !entry_named || entry.kind != crate::received::Kind::Smtp || scanner_stamp {
         return;
     }
     let link = ctx
         .links
         .iter()
-        .find(|l| l.from_hop == below.index && l.to_hop == entry.index);
+        .find(|l| l.from_hop == below.index && l.to_hop == below.index + 1);
     if let Some(host) = ours.host(by) {
         out.add(
             &RULE,
@@ -131,6 +141,7 @@ fn sender(entry: &crate::chain::hop::Hop) -> String {
 /// server recorded a reverse name outside it, or none: strong, not proof, since a server of
 /// ours outside our network (a web server at a hosting company) greets that way too.
 fn claims_our_domain(
+    ctx_profile: bool,
     entry: &crate::chain::hop::Hop,
     below: &[crate::chain::hop::Hop],
     helo: &str,
@@ -140,36 +151,61 @@ fn claims_our_domain(
     let Some(domain) = ours.domain(helo) else {
         return;
     };
-    // Only a reverse name recorded outside our domain sets our record against the claim
-    // (an ISP's customers greet with the ISP's names from unnamed addresses).
-    let Some(rdns) = entry.confirmed_rdns() else {
-        return;
-    };
-    if ours.domain(rdns) == Some(domain) || crate::rules::our_names::is_submission(entry) {
+    // A reverse name recorded in our domain, a submission, or a private address is ours.
+    let rdns = entry.confirmed_rdns();
+    if rdns.is_some_and(|r| ours.domain(r) == Some(domain))
+        || crate::rules::our_names::is_submission(entry)
+        || entry.from.ip.is_none_or(crate::netclass::is_non_public)
+    {
         return;
     }
-    // The lines below that claim hosts of our domain go with the greeting.
-    let mut hops: Vec<usize> = below
+    // The lines below that claim hosts of our domain go with the greeting. They make it
+    // strong when they show our own inside (a sender in our domain or at a private
+    // address): the message dresses as internal. A line that only shows a third party's
+    // ordinary inbound delivery is what our own MX at a hosting company writes: weak.
+    let claimed: Vec<&crate::chain::hop::Hop> = below
         .iter()
         .filter(|h| {
             h.by.host
                 .as_deref()
                 .is_some_and(|b| ours.domain(b) == Some(domain))
         })
-        .map(|h| h.index)
         .collect();
+    let dresses_as_internal = claimed.iter().any(|h| {
+        h.from.ip.is_some_and(crate::netclass::is_internal_range)
+            || [h.helo_name(), h.from.rdns.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|n| ours.domain(n) == Some(domain))
+    });
+    let mut hops: Vec<usize> = claimed.iter().map(|h| h.index).collect();
     hops.push(entry.index);
+    // At a provider's frontend, which records no reverse name, a client greeting in our
+    // domain is first of all our own gateway (hybrid Exchange, an inbound filter in front of
+    // the hosted mailbox): weak until the trust walk is told it is ours.
+    let our_gateway_likely = ctx_profile && rdns.is_none();
+    // Our record contradicts the greeting only where it holds a name, or says there is none
+    // (`unknown`): an address recorded with no look-up at all names nobody.
+    let record_says_other = rdns.is_some() || entry.from.rdns_unknown;
+    // No line below naming a host of ours: nothing but the greeting, against our record.
+    let bare_claim = claimed.is_empty() && rdns.is_some();
+    let (strength, score) =
+        if (dresses_as_internal || bare_claim) && record_says_other && !our_gateway_likely {
+            (Strength::Strong, 4.0)
+        } else {
+            (Strength::Weak, 1.0)
+        };
     out.add_judged(
         &RULE,
-        Strength::Strong,
-        4.0,
+        strength,
+        score,
         hops,
         format!(
             "At {}, the client greeted our server as {helo}, a name in our own domain {domain}, but our server recorded it as {}{}.",
             hop_label(entry),
             sender(entry),
-            if below.iter().any(|h| h.by.host.as_deref().is_some_and(|b| ours.domain(b) == Some(domain))) {
-                "; the lines below claiming hosts of our domain were written by that client"
+            if dresses_as_internal {
+                "; the lines below claim our own inside handed it over, which our record contradicts"
             } else {
                 ""
             }
@@ -193,7 +229,14 @@ fn greeting_with_our_name(
         return;
     }
     let Some(host) = ours.host(helo) else {
-        claims_our_domain(entry, ctx.below_entry(), helo, ours, out);
+        claims_our_domain(
+            ctx.trust.profile.is_some(),
+            entry,
+            ctx.below_entry(),
+            helo,
+            ours,
+            out,
+        );
         return;
     };
     // Our own host's name recorded as the reverse name of the address is our host.

@@ -19,9 +19,10 @@ Below the entry hop (and at it), each pair of consecutive hops whose older one i
 more than a day (plus the clock-skew tolerance) before the newer, where the link between
 them is `unknown` or `contradicted`: the newer hop's sender is not, by any name or address,
 the host the older line names as its receiver, and the two lines are not one organisation's.
-The older lines are reported as replayed: **strong** when the Date header was written after
-them (the message was composed when it was sent on, the lines are older than it), **weak**
-when the Date header is as old as they are (a queue that held the message looks the same).
+The older lines are reported as replayed, **strong**. The Date header is the sender's and
+never lowers it (the evidence says whether it was written after the old lines). A gap the
+sender's own lines join (`verified` by a line of the outside) is not seen: the sender can
+write such a line, and the rule reads only the links it cannot.
 
 ## Why it matters
 Forgers copy the Received lines of real provider mail (a Gmail or Exchange Online trace,
@@ -36,7 +37,8 @@ their own dates, days or weeks before the forger's server sent the message on.
 A message held for days in a queue (a retry, a moderated list) is joined to the next hop:
 the host that held it is the one that sent it on (a `verified` or `claimed` link), so it is
 not flagged. A message re-sent by a user keeps its old trace under `Resent-*` fields, and
-is not flagged either.
+is not flagged either, when its Resent-Date is after the old lines and near our receipt (a
+`Resent-` field alone is no such sign).
 
 ## References
 RFC 5321 §4.4; RFC 5322 §3.6.6 (resent fields).",
@@ -68,13 +70,17 @@ const REPLAY_GAP_S: i64 = 86_400;
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(entry) = ctx.entry() else { return };
-    if ctx.headers.trace.resent {
-        return;
-    }
     let gap_allowed = REPLAY_GAP_S + ctx.settings.clock_skew();
+    // A re-send by a user (Resent-Date after the old lines, near our receipt) keeps its old
+    // trace honestly; a Resent- field alone, or one dated with the old lines, is no such
+    // sign.
+    let resent = |old: i64| {
+        ctx.headers.trace.resent_at.is_some_and(|r| {
+            r - old > gap_allowed && entry.timestamp.is_none_or(|e| (e - r).abs() <= gap_allowed)
+        })
+    };
     let found = ctx.links.iter().find(|l| {
         l.to_hop <= entry.index
-            && !same_receiver(ctx, l.from_hop, l.to_hop)
             && matches!(l.witness, Witness::Unknown | Witness::Contradicted)
             && match (
                 ctx.hops.get(l.from_hop).and_then(|h| h.timestamp),
@@ -83,27 +89,23 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
                 (Some(old), Some(new)) => new.saturating_sub(old) > gap_allowed,
                 _ => false,
             }
+            // One system holding the message (a list's queue) is no replay, unless a witness
+            // contradicts the link.
+            && (l.witness == Witness::Contradicted || !same_receiver(ctx, l.from_hop, l.to_hop))
     });
     let Some(l) = found else { return };
     let (Some(old), Some(newer)) = (ctx.hops.get(l.from_hop), ctx.hops.get(l.to_hop)) else {
         return;
     };
+    if old.timestamp.is_some_and(resent) {
+        return;
+    }
     let days = (newer.timestamp.unwrap_or(0) - old.timestamp.unwrap_or(0)) as f64 / 86_400.0;
-    // A Date header as old as the old lines is what a queue that held the message shows
-    // (a moderated list); a fresh one, written when the message was sent on, is a replay's.
+    // The Date header is the sender's: it says something in the sentence, never in the
+    // strength (a forger dates his message with the old lines as easily as without).
     let date = ctx.headers.date.as_ref().and_then(|d| d.timestamp);
     let fresh_date = date.is_some_and(|d| d - old.timestamp.unwrap_or(d) > gap_allowed);
-    // A message already delivered into a mailbox and sent on days later by another system
-    // was re-sent with its old trace (a user's own re-send carries Resent-* fields).
-    let delivered = (0..=old.index)
-        .rev()
-        .find_map(|i| ctx.hops.get(i))
-        .is_some_and(|h| h.is_mailbox_delivery());
-    let (strength, score) = if fresh_date || delivered {
-        (crate::rules::Strength::Strong, RULE.score)
-    } else {
-        (crate::rules::Strength::Weak, 1.0)
-    };
+    let (strength, score) = (crate::rules::Strength::Strong, RULE.score);
     let replayed: Vec<usize> = (0..=old.index).collect();
     out.add_judged(
         &RULE,

@@ -75,23 +75,40 @@ fn sender_domains(ctx: &Ctx<'_>) -> Vec<String> {
     out
 }
 
-/// Our server's SPF verdict on `domain` for this message, when it wrote one above the entry.
-fn our_spf_verdict(ctx: &Ctx<'_>, entry: &Hop, domain: &str) -> Option<String> {
-    ctx.headers
+/// Our server's verdict on `domain` for this message, when it wrote one above the entry:
+/// a `fail` or `softfail` of SPF for the domain (as `smtp.mailfrom` or `smtp.helo`) or of
+/// DMARC for it (`header.from`), the worst one found whatever the order; else `pass` when
+/// SPF passed for it; else nothing.
+fn our_verdict(ctx: &Ctx<'_>, entry: &Hop, domain: &str) -> Option<String> {
+    let in_domain = |v: &str| {
+        domain::registrable(v.rsplit_once('@').map_or(v, |(_, d)| d)).is_some_and(|d| d == domain)
+    };
+    let mut pass = None;
+    for r in ctx
+        .headers
         .authentication_results
         .iter()
         .filter(|a| a.received_above <= entry.header_index)
         .flat_map(|a| a.results())
-        .find(|r| {
-            r.method == "spf"
-                && ["smtp.mailfrom", "smtp.helo"].iter().any(|k| {
-                    r.property(k)
-                        .map(|v| v.rsplit_once('@').map_or(v, |(_, d)| d))
-                        .and_then(domain::registrable)
-                        .is_some_and(|d| d == domain)
-                })
-        })
-        .map(|r| r.result.clone())
+    {
+        let about = match r.method.as_str() {
+            "spf" => ["smtp.mailfrom", "smtp.helo"]
+                .iter()
+                .any(|k| r.property(k).is_some_and(in_domain)),
+            "dmarc" => r.property("header.from").is_some_and(in_domain),
+            _ => false,
+        };
+        if !about {
+            continue;
+        }
+        if r.result == "fail" || r.result == "softfail" {
+            return Some(format!("{}={}", r.method, r.result));
+        }
+        if r.result == "pass" && r.method == "spf" {
+            pass = Some("spf=pass".to_string());
+        }
+    }
+    pass
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
@@ -119,41 +136,45 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         return;
     };
     let shown = crate::text::ip_string(ip);
-    let spf = our_spf_verdict(ctx, entry, &claimed);
-    if spf.as_deref() == Some("pass") {
+    let spf = our_verdict(ctx, entry, &claimed);
+    if spf.as_deref() == Some("spf=pass") {
         return;
     }
+    // A line below that claims the HELO's host is CHAIN005's to weigh against DNS: one fact.
+    let below_claims_helo = ctx.below_entry().iter().any(|h| {
+        h.by.host
+            .as_deref()
+            .is_some_and(|b| domain::same_host(b, helo))
+    });
     let dns = ctx.dns.and_then(|d| d.address(helo, ip.is_ipv6()));
     if dns.is_some_and(|a| a.addresses().contains(&ip)) {
         return;
     }
     let rdns = entry.confirmed_rdns();
-    let (strength, score, why): (Strength, f64, String) =
-        if let Some(result) = spf.as_deref().filter(|r| *r == "fail" || *r == "softfail") {
-            (
-                Strength::Strong,
-                RULE.score,
-                format!(
-                    "our server's SPF check says {claimed} does not let {shown} send (spf={result})"
-                ),
-            )
-        } else if let Some(a) = dns.filter(|a| {
-            let addresses = a.addresses();
-            !addresses.is_empty()
-                && crate::rules::dns_evidence::age(ctx, a).weight == 1.0
-                && !addresses
-                    .iter()
-                    .any(|x| crate::netclass::same_block(*x, ip))
-                && !rdns.is_some_and(|r| domain::same_registrable(r, &claimed))
-        }) {
-            (
-                Strength::Strong,
-                RULE.score,
-                format!("DNS says {helo} is {}, not {shown}", a.answers.join(", ")),
-            )
-        } else {
-            return;
-        };
+    let (strength, score, why): (Strength, f64, String) = if let Some(result) = spf.as_deref() {
+        (
+            Strength::Strong,
+            RULE.score,
+            format!("our server's check says {claimed} does not let {shown} send ({result})"),
+        )
+    } else if let Some(a) = dns.filter(|a| {
+        let addresses = a.addresses();
+        !addresses.is_empty()
+            && crate::rules::dns_evidence::age(ctx, a).weight == 1.0
+            && !addresses
+                .iter()
+                .any(|x| crate::netclass::same_block(*x, ip))
+            && !rdns.is_some_and(|r| domain::same_registrable(r, &claimed))
+            && !below_claims_helo
+    }) {
+        (
+            Strength::Strong,
+            RULE.score,
+            format!("DNS says {helo} is {}, not {shown}", a.answers.join(", ")),
+        )
+    } else {
+        return;
+    };
     out.add_judged(
         &RULE,
         strength,

@@ -47,13 +47,12 @@ The de-facto X-Originating-IP field (Hotmail, Exchange, webmail packages).",
 
 /// The address a field names (`[203.0.113.5]`, or bare).
 fn address(value: &str) -> Option<IpAddr> {
-    value
-        .trim()
-        .trim_start_matches('[')
-        .split([']', ' ', ','])
-        .next()?
-        .parse()
-        .ok()
+    let v = value.trim().trim_start_matches('[').trim_start();
+    let v = v
+        .strip_prefix("IPv6:")
+        .or_else(|| v.strip_prefix("ipv6:"))
+        .unwrap_or(v);
+    v.split([']', ' ', ',']).next()?.parse().ok()
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
@@ -64,15 +63,45 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let Some(recorded) = entry.from.ip else {
         return;
     };
-    // Our side's own check found the sender's mail system authorised (an SPF, DKIM or DMARC
-    // pass above the entry): that system can have written the field for its user.
+    // Our side's own check found the sender's mail system authorised for the message's own
+    // domains (From, envelope sender): a DMARC pass, or SPF or DKIM passing for one of them.
+    // That system can have written the field for its user; a pass for any other domain
+    // (the forger's own) says nothing about it.
+    let own: Vec<String> = [
+        ctx.headers
+            .from
+            .as_ref()
+            .and_then(|f| f.addresses.first())
+            .map(String::as_str),
+        ctx.envelope.mail_from.as_ref().map(|m| m.value.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|a| a.rsplit_once('@'))
+    .filter_map(|(_, d)| crate::domain::registrable(d))
+    .collect();
+    let of_own = |v: &str| {
+        crate::domain::registrable(v.rsplit_once('@').map_or(v, |(_, d)| d))
+            .is_some_and(|d| own.contains(&d))
+    };
     let authorised = ctx
         .headers
         .authentication_results
         .iter()
         .filter(|a| a.received_above <= entry.header_index)
         .flat_map(|a| a.results())
-        .any(|r| matches!(r.method.as_str(), "spf" | "dkim" | "dmarc") && r.result == "pass");
+        .any(|r| {
+            r.result == "pass"
+                && match r.method.as_str() {
+                    "dmarc" => true,
+                    "spf" => r.property("smtp.mailfrom").is_some_and(of_own),
+                    "dkim" => r
+                        .property("header.d")
+                        .or(r.property("header.i"))
+                        .is_some_and(of_own),
+                    _ => false,
+                }
+        });
     if authorised {
         return;
     }
