@@ -451,19 +451,14 @@ mod plain_tests {
     }
 }
 
-/// `s` cut to at most `max` characters, with `…` when cut (for quoting header values in
-/// findings).
+/// `s` cut to at most `max` characters, the last of them `…` when cut (a text report's
+/// cell, a header value quoted in a finding).
 pub fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
     }
-}
-
-/// The largest char boundary of `s` at or below `i` (`str::floor_char_boundary`, stable).
-pub fn floor_char_boundary(s: &str, i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    (0..=i).rev().find(|&j| s.is_char_boundary(j)).unwrap_or(0)
 }

@@ -214,9 +214,7 @@ fn contradiction(older: &Hop, newer: &Hop, by: &str) -> Option<String> {
         .from
         .ip
         .filter(|ip| !crate::netclass::is_non_public(*ip))?;
-    let provider =
-        crate::profiles::of_host(by).or_else(|| crate::profiles::receiver_of(by).map(|(p, _)| p));
-    if let Some(p) = provider
+    if let Some(p) = crate::profiles::of_server(by)
         && p.lists_senders_at(newer.timestamp.or(older.timestamp))
         && p.sending_network(ip).is_none()
         && p.internal_network(ip).is_none()

@@ -448,6 +448,12 @@ pub fn of_host(host: &str) -> Option<&'static Profile> {
     }
 }
 
+/// The provider a server is, by its name (`of_host`) or, for a receiver's address literal
+/// (`by 2002:a05:...`), by its receivers (`receiver_of`).
+pub fn of_server(host: &str) -> Option<&'static Profile> {
+    of_host(host).or_else(|| receiver_of(host).map(|(p, _)| p))
+}
+
 /// The provider one of whose servers a receiver (`by` host as written) is, and how it was
 /// recognised. Asked of every message's topmost hop: a look-up per label of the name.
 pub fn receiver_of(by_host: &str) -> Option<(&'static Profile, ReceiverMatch)> {

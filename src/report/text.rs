@@ -257,9 +257,9 @@ fn row(h: &Hop) -> [String; 7] {
     [
         h.index.to_string(),
         trust.to_string(),
-        clip(&clean(&from), 48),
-        clip(&clean(&by), 40),
-        clip(&clean(&with), 12),
+        crate::text::clip(&clean(&from), 48),
+        crate::text::clip(&clean(&by), 40),
+        crate::text::clip(&clean(&with), 12),
         time,
         delay,
     ]
@@ -286,14 +286,4 @@ fn source_name(s: crate::message::envelope::EnvelopeSource) -> String {
 
 fn clean(s: &str) -> String {
     crate::text::terminal(s).into_owned()
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
 }

@@ -180,6 +180,39 @@ impl<'a> Ctx<'a> {
         self.hops.last()
     }
 
+    /// The Authentication-Results our side wrote: those above the entry hop's Received line,
+    /// added after our server took the message (none without an entry hop).
+    pub fn our_auth_results(
+        &self,
+    ) -> impl Iterator<Item = &'a crate::message::headers::AuthResults> + 'a {
+        let entry = self.entry().map(|e| e.header_index);
+        self.headers
+            .authentication_results
+            .iter()
+            .filter(move |a| entry.is_some_and(|e| a.received_above <= e))
+    }
+
+    /// The registrable domains the message says it is from: the From address's and the
+    /// envelope sender's, sorted and unique.
+    pub fn sender_domains(&self) -> Vec<String> {
+        let from = self
+            .headers
+            .from
+            .as_ref()
+            .and_then(|f| f.addresses.first())
+            .map(String::as_str);
+        let mail_from = self.envelope.mail_from.as_ref().map(|m| m.value.as_str());
+        let mut out: Vec<String> = [from, mail_from]
+            .into_iter()
+            .flatten()
+            .filter_map(crate::message::headers::domain_of)
+            .filter_map(|d| crate::domain::registrable(&d))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The time the recipient's side received the message: the entry hop's date, else the
     /// topmost dated hop's.
     pub fn received_at(&self) -> Option<(i64, usize)> {

@@ -19,8 +19,7 @@ pub struct OurNames<'a> {
 
 /// True when `host` belongs to a mail provider's servers or domains.
 fn is_provider_host(host: &str) -> bool {
-    crate::profiles::of_host(host).is_some()
-        || crate::profiles::receiver_of(host).is_some()
+    crate::profiles::of_server(host).is_some()
         || domain::registrable(host)
             .is_some_and(|d| crate::profiles::of_address_domain(&d).is_some())
 }

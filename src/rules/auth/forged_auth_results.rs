@@ -75,10 +75,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let ours = OurNames::of(ctx);
     let provider_id = |id: &str| crate::profiles::of_authserv_id(id).is_some();
     let mut our_ids: Vec<&str> = ctx
-        .headers
-        .authentication_results
-        .iter()
-        .filter(|a| above(a))
+        .our_auth_results()
         .filter_map(AuthResults::authserv_id)
         .filter(|id| !provider_id(id))
         .collect();
@@ -108,13 +105,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     // A result our own MTA's filter wrote can sit right below one of our lines (Postfix
     // puts milter fields under its own Received line). It is ours unless our side also
     // wrote one where only it writes (above the entry), or the line above it is not ours.
-    let ours_above = ctx
-        .headers
-        .authentication_results
-        .iter()
-        .filter(|a| above(a))
-        .filter_map(AuthResults::authserv_id)
-        .any(|id| !provider_id(id));
+    let ours_above = !our_ids.is_empty();
     // The line a field sits under: a result right under a line our side wrote (our entry,
     // our own gateway or submission server below a provider's frontend, our server's line
     // in a post of ours that came back from a list) is our filter's.
@@ -143,7 +134,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
                 format!(
                     "An {name} field in our authserv-id {id} sits below {}'s Received line, where only the sender writes: our side never wrote it (it says: {}).",
                     hop_label(entry),
-                    crate::text::clip(&field.value, 160)
+                    crate::text::clip(&field.value, 161)
                 ),
                 json!({"field": name, "authserv_id": id, "received_above": field.received_above, "entry_header_index": entry.header_index, "value": field.value}),
             );

@@ -500,7 +500,7 @@ fn date_in_from_part(h: &Hop) -> Option<String> {
     // crafted line of thousands of `(` costs no more than a short one.
     for (i, _) in from_part.match_indices(['(', '[']).take(8) {
         let inner = from_part.get(i + 1..)?;
-        let window = &inner[..crate::text::floor_char_boundary(inner, 64)];
+        let window = &inner[..inner.floor_char_boundary(64)];
         let candidate = window
             .trim_start_matches(['(', '['])
             .split([')', ']'])

@@ -55,11 +55,7 @@ fn same_receiver(ctx: &Ctx<'_>, older: usize, newer: usize) -> bool {
     ) else {
         return false;
     };
-    let provider = |h: &str| {
-        crate::profiles::of_host(h)
-            .or_else(|| crate::profiles::receiver_of(h).map(|(p, _)| p))
-            .map(|p| p.id.as_str())
-    };
+    let provider = |h: &str| crate::profiles::of_server(h).map(|p| p.id.as_str());
     crate::domain::same_host(a, b)
         || crate::domain::same_registrable(a, b)
         || provider(a).is_some_and(|p| provider(b) == Some(p))

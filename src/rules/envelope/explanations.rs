@@ -110,11 +110,7 @@ pub fn from_is_the_list(ctx: &Ctx<'_>, from_addr: &str, from_domain: &str) -> bo
 /// side: in an Authentication-Results field above the entry hop's Received line. Returns
 /// the passing result, e.g. `dmarc=pass header.from=galangal-foods.com`.
 pub fn authenticated_from(ctx: &Ctx<'_>, from_domain: &str) -> Option<String> {
-    let entry = ctx.entry()?;
-    ctx.headers
-        .authentication_results
-        .iter()
-        .filter(|a| a.received_above <= entry.header_index)
+    ctx.our_auth_results()
         .flat_map(|a| a.passes())
         .find(|p| {
             domain::registrable(&p.domain)

@@ -1,7 +1,6 @@
 //! HELO008: the entry's client claims a host of the sender's own domain, and a witness of
 //! ours says that domain does not send from there.
 
-use crate::chain::hop::Hop;
 use crate::domain;
 use crate::rules::hops::hop_label;
 use crate::rules::{Ctx, Findings, Rule, Strength};
@@ -54,43 +53,17 @@ HELO_DYNAMIC / FORGED_*_RCVD family (generalised).",
     check,
 };
 
-/// The registrable domains the message says it is from: the From address's and the
-/// envelope sender's.
-fn sender_domains(ctx: &Ctx<'_>) -> Vec<String> {
-    let from = ctx
-        .headers
-        .from
-        .as_ref()
-        .and_then(|f| f.addresses.first())
-        .map(String::as_str);
-    let mail_from = ctx.envelope.mail_from.as_ref().map(|m| m.value.as_str());
-    let mut out: Vec<String> = [from, mail_from]
-        .into_iter()
-        .flatten()
-        .filter_map(|a| a.rsplit_once('@'))
-        .filter_map(|(_, d)| domain::registrable(d))
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// Our server's verdict on `domain` for this message, when it wrote one above the entry:
 /// a `fail` or `softfail` of SPF for the domain (as `smtp.mailfrom` or `smtp.helo`) or of
 /// DMARC for it (`header.from`), the worst one found whatever the order; else `pass` when
 /// SPF passed for it; else nothing.
-fn our_verdict(ctx: &Ctx<'_>, entry: &Hop, domain: &str) -> Option<String> {
+fn our_verdict(ctx: &Ctx<'_>, domain: &str) -> Option<String> {
+    // A property is an address (`smtp.mailfrom`) or a bare domain (`header.from`).
     let in_domain = |v: &str| {
         domain::registrable(v.rsplit_once('@').map_or(v, |(_, d)| d)).is_some_and(|d| d == domain)
     };
     let mut pass = None;
-    for r in ctx
-        .headers
-        .authentication_results
-        .iter()
-        .filter(|a| a.received_above <= entry.header_index)
-        .flat_map(|a| a.results())
-    {
+    for r in ctx.our_auth_results().flat_map(|a| a.results()) {
         let about = match r.method.as_str() {
             "spf" => ["smtp.mailfrom", "smtp.helo"]
                 .iter()
@@ -125,7 +98,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     if crate::rules::providers::provider_of_host(helo).is_some() {
         return; // HELO005's
     }
-    if !sender_domains(ctx).contains(&claimed) {
+    if !ctx.sender_domains().contains(&claimed) {
         return;
     }
     let Some(ip) = entry
@@ -136,7 +109,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         return;
     };
     let shown = crate::text::ip_string(ip);
-    let spf = our_verdict(ctx, entry, &claimed);
+    let spf = our_verdict(ctx, &claimed);
     if spf.as_deref() == Some("spf=pass") {
         return;
     }

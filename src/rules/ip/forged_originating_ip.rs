@@ -67,41 +67,23 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     // domains (From, envelope sender): a DMARC pass, or SPF or DKIM passing for one of them.
     // That system can have written the field for its user; a pass for any other domain
     // (the forger's own) says nothing about it.
-    let own: Vec<String> = [
-        ctx.headers
-            .from
-            .as_ref()
-            .and_then(|f| f.addresses.first())
-            .map(String::as_str),
-        ctx.envelope.mail_from.as_ref().map(|m| m.value.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|a| a.rsplit_once('@'))
-    .filter_map(|(_, d)| crate::domain::registrable(d))
-    .collect();
+    let own = ctx.sender_domains();
     let of_own = |v: &str| {
         crate::domain::registrable(v.rsplit_once('@').map_or(v, |(_, d)| d))
             .is_some_and(|d| own.contains(&d))
     };
-    let authorised = ctx
-        .headers
-        .authentication_results
-        .iter()
-        .filter(|a| a.received_above <= entry.header_index)
-        .flat_map(|a| a.results())
-        .any(|r| {
-            r.result == "pass"
-                && match r.method.as_str() {
-                    "dmarc" => true,
-                    "spf" => r.property("smtp.mailfrom").is_some_and(of_own),
-                    "dkim" => r
-                        .property("header.d")
-                        .or(r.property("header.i"))
-                        .is_some_and(of_own),
-                    _ => false,
-                }
-        });
+    let authorised = ctx.our_auth_results().flat_map(|a| a.results()).any(|r| {
+        r.result == "pass"
+            && match r.method.as_str() {
+                "dmarc" => true,
+                "spf" => r.property("smtp.mailfrom").is_some_and(of_own),
+                "dkim" => r
+                    .property("header.d")
+                    .or(r.property("header.i"))
+                    .is_some_and(of_own),
+                _ => false,
+            }
+    });
     if authorised {
         return;
     }
