@@ -285,15 +285,6 @@ impl Strength {
         .into_iter()
         .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
     }
-
-    /// One step weaker (`info` stays `info`).
-    pub fn weaker(self) -> Strength {
-        match self {
-            Strength::Proof => Strength::Strong,
-            Strength::Strong => Strength::Weak,
-            Strength::Weak | Strength::Info => Strength::Info,
-        }
-    }
 }
 
 impl serde::Serialize for Strength {
