@@ -125,6 +125,10 @@ pub struct DnsArgs {
     /// Wins over the other DNS flags.
     #[arg(long, env = "HOPSLEUTH_NO_DNS", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_dns: bool,
+    /// Keep DNS for the path checks but do not verify DKIM, ARC, SPF and DMARC (the
+    /// report's `authentication.verification` says so).
+    #[arg(long)]
+    pub no_verify: bool,
     /// DNS server to ask instead of the system's: IP, IP:PORT or [IPv6]:PORT; repeatable.
     #[arg(long, value_name = "IP[:PORT]", value_delimiter = ',')]
     pub dns_server: Vec<String>,
@@ -229,6 +233,14 @@ pub struct CheckArgs {
     /// Names (or domains) of our own mail servers.
     #[arg(long, value_name = "HOST", value_delimiter = ',')]
     pub trusted_hosts: Vec<String>,
+    /// The authserv-ids our servers write in Authentication-Results: when given, a result
+    /// above the boundary counts as ours only with one of them.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub authserv_ids: Vec<String>,
+    /// ARC sealers (domains) whose ARC-Authentication-Results are believed when the ARC
+    /// chain verifies.
+    #[arg(long, value_name = "DOMAIN", value_delimiter = ',')]
+    pub arc_trusted_sealers: Vec<String>,
     /// The hosts mail must pass, in order (e.g. the sender's firewall, then ours).
     #[arg(long, value_name = "HOST,HOST", value_delimiter = ',')]
     pub relay_path: Vec<String>,
@@ -261,6 +273,10 @@ pub struct LimitArgs {
     /// Most bytes read of one message, header and body (an endless input stops there).
     #[arg(long, value_name = "BYTES")]
     pub max_message_bytes: Option<u64>,
+    /// Most bytes of a body kept for DKIM while verifying (default 1 MiB); a signature
+    /// over a longer body is unknown.
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
 }
 
 /// A list flag: unset when not given, so the file's list stays.
@@ -297,12 +313,15 @@ impl AnalysisArgs {
                 max_comment_depth: l.max_comment_depth,
                 max_dns_lookups: l.max_dns_lookups,
                 max_message_bytes: l.max_message_bytes,
+                max_body_bytes: l.max_body_bytes,
             },
             trust: TrustSection {
                 trusted_networks: list(&c.trusted_networks),
                 internal_networks: list(&c.internal_networks),
                 msa_networks: list(&c.msa_networks),
                 trusted_hosts: list(&c.trusted_hosts),
+                authserv_ids: list(&c.authserv_ids),
+                arc_trusted_sealers: list(&c.arc_trusted_sealers),
             },
             checks: ChecksSection {
                 clock_skew_s: c.clock_skew,
@@ -314,6 +333,7 @@ impl AnalysisArgs {
             verdict: Default::default(),
             dns: DnsSection {
                 enabled,
+                verify: d.no_verify.then_some(false),
                 servers: list(&d.dns_server),
                 timeout_s: d.dns_timeout,
                 concurrency: d.dns_concurrency,

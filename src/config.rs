@@ -91,6 +91,8 @@ section! {
         max_dns_lookups: usize,
         /// Most bytes read of one message (an endless input stops there).
         max_message_bytes: u64,
+        /// Most bytes of a body kept for DKIM while verifying (default 1 MiB).
+        max_body_bytes: usize,
     }
 }
 
@@ -105,6 +107,10 @@ section! {
         msa_networks: Vec<String>,
         /// Names of our own servers (or domains).
         trusted_hosts: Vec<String>,
+        /// The authserv-ids our servers write in Authentication-Results.
+        authserv_ids: Vec<String>,
+        /// ARC sealers whose results are believed when the chain verifies.
+        arc_trusted_sealers: Vec<String>,
     }
 }
 
@@ -136,6 +142,9 @@ section! {
     DnsSection {
         /// `false` turns lookups off (as `--no-dns`).
         enabled: bool,
+        /// `false` keeps DNS for the path checks but verifies no DKIM, ARC, SPF or DMARC
+        /// (as `--no-verify`).
+        verify: bool,
         /// Servers as `IP`, `IP:PORT` or `[IPv6]:PORT`.
         servers: Vec<String>,
         /// Seconds one lookup may take.
@@ -327,6 +336,8 @@ impl Settings {
             envelope: EnvelopeOverride::default(),
             trust: self.trust_config(origin).map_err(invalid)?,
             checks: self.check_settings(),
+            // Verification needs DNS: on with it, unless `[dns] verify = false`.
+            verify: self.dns.enabled != Some(false) && self.dns.verify != Some(false),
         })
     }
 
@@ -340,6 +351,7 @@ impl Settings {
             max_comment_depth: l.max_comment_depth.unwrap_or(d.max_comment_depth),
             max_dns_lookups: l.max_dns_lookups.unwrap_or(d.max_dns_lookups),
             max_message_bytes: l.max_message_bytes.unwrap_or(d.max_message_bytes),
+            max_body_bytes: l.max_body_bytes.unwrap_or(d.max_body_bytes),
         }
     }
 
@@ -356,6 +368,8 @@ impl Settings {
             internal_networks: netset("internal_networks", &t.internal_networks)?,
             msa_networks: netset("msa_networks", &t.msa_networks)?,
             trusted_hosts: t.trusted_hosts.clone().unwrap_or_default(),
+            authserv_ids: t.authserv_ids.clone().unwrap_or_default(),
+            arc_trusted_sealers: t.arc_trusted_sealers.clone().unwrap_or_default(),
         })
     }
 

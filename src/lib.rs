@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod chain;
 pub mod config;
 pub mod date;
@@ -63,6 +64,11 @@ pub struct Options {
     pub trust: chain::trust::TrustConfig,
     /// Tolerances, score overrides and verdict bands.
     pub checks: rules::CheckSettings,
+    /// Verify DKIM, ARC, SPF and DMARC when DNS answers are at hand: [`prepare`] then
+    /// keeps each message's header block and the first `limits.max_body_bytes` of its body.
+    /// Off in [`Options::default`] (no copy of the body, nothing verified); the binary turns
+    /// it on with DNS unless told `--no-verify`.
+    pub verify: bool,
 }
 
 /// Why a message could not be analysed at all.
@@ -85,12 +91,13 @@ pub fn analyze_with_dns(
     options: &Options,
     dns: &resolver::Dns,
 ) -> Result<Report, AnalyzeError> {
-    let prepared = prepare(input, options)?;
+    let mut prepared = prepare(input, options)?;
     let answers = resolver::resolve_batch(
         &[prepared.dns_subject()],
         dns,
         options.limits.max_dns_lookups,
     );
+    prepared.verify(dns, options);
     Ok(prepared.finish(answers.first(), options))
 }
 
@@ -128,6 +135,15 @@ pub fn finish_each<K: Send, E: Send, T: Send>(
         None => Vec::new(),
     }
     .into_iter();
+    // The authentication checks of the batch, their questions asked together.
+    let mut prepared = prepared;
+    if let Some(dns) = dns {
+        let mut batch: Vec<&mut Prepared> = prepared
+            .iter_mut()
+            .filter_map(|p| p.as_mut().ok().map(|(p, _)| p))
+            .collect();
+        verify_all(&mut batch, dns, options);
+    }
     // One answer set per prepared message, in order (none without a resolver).
     let jobs: Vec<_> = prepared
         .into_iter()
@@ -139,6 +155,27 @@ pub fn finish_each<K: Send, E: Send, T: Send>(
     jobs.into_par_iter()
         .map(|(p, a)| then(p.map(|(p, k)| (p.finish(a.as_ref(), options), k))))
         .collect()
+}
+
+/// Verifies the authentication of prepared messages together (their DNS questions asked
+/// in shared rounds, see [`resolver::verify_auth`]); each keeps its result for
+/// [`Prepared::finish`] and drops its kept body.
+pub fn verify_all(prepared: &mut [&mut Prepared], dns: &resolver::Dns, options: &Options) {
+    let results = {
+        let inputs: Vec<Option<auth::verify::Input<'_>>> =
+            prepared.iter().map(|p| p.auth_input(options)).collect();
+        if inputs.iter().all(Option::is_none) {
+            return;
+        }
+        resolver::verify_auth(dns, &inputs, options.limits.max_dns_lookups)
+    };
+    for (p, v) in prepared.iter_mut().zip(results) {
+        if v.is_some() {
+            p.verification = v;
+        }
+        // The bytes are not needed any more; a batch holds reports, not bodies.
+        p.kept = None;
+    }
 }
 
 /// A message parsed and its chain rebuilt, waiting for its DNS answers and the rules.
@@ -158,6 +195,17 @@ pub struct Prepared {
     /// What the trust walk read besides the hops (the recipients among it), kept to walk
     /// again once DNS has said whether the reverse names it trusted resolve back.
     hints: chain::trust::TrustHints,
+    /// The message as the authentication checks read it, when kept for them.
+    kept: Option<KeptMessage>,
+    /// Our verification of DKIM, ARC, SPF and DMARC, once run.
+    verification: Option<auth::verify::Verification>,
+}
+
+/// A message's header block and the first bytes of its body, for DKIM.
+#[derive(Debug, Clone)]
+struct KeptMessage {
+    bytes: Vec<u8>,
+    body: auth::verify::Body,
 }
 
 /// [`prepare`] for a message as [`mbox::Reader`] read it: its header block, and the count
@@ -165,6 +213,15 @@ pub struct Prepared {
 pub fn prepare_read(raw: &mbox::RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
     let mut prepared = prepare(&raw.header, options)?;
     prepared.count_bytes_after_header(raw.body_len);
+    match &raw.body {
+        Some(body) => prepared.keep_parts(&raw.header, body, raw.body_len, true),
+        // Verifying, but the reader kept no body (the filter streams it through): a body
+        // hash over nothing would read as a changed body, so say it was not kept.
+        None if prepared.kept.is_some() => {
+            prepared.keep_parts(&raw.header, &[], raw.body_len, false)
+        }
+        None => {}
+    }
     Ok(prepared)
 }
 
@@ -220,7 +277,7 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
             .fields
             .iter()
             .any(|f| std::str::from_utf8(f.raw).is_err());
-    Ok(Prepared {
+    let mut prepared = Prepared {
         message: MessageInfo {
             header_bytes: split.header_bytes,
             header_count: split.fields.len(),
@@ -238,10 +295,83 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
         trust,
         links,
         hints,
-    })
+        kept: None,
+        verification: None,
+    };
+    if options.verify {
+        prepared.keep_message(input, limits.max_body_bytes);
+    }
+    Ok(prepared)
 }
 
 impl Prepared {
+    /// Keeps the message for the authentication checks: its header block and at most
+    /// `cap` bytes of its body. `input` is the whole message, as given to [`prepare`].
+    pub fn keep_message(&mut self, input: &[u8], cap: usize) {
+        let start = self.message.body_offset.min(input.len());
+        let (header, body) = input.split_at(start);
+        let body_len = body.len() as u64;
+        let from_mbox = input.starts_with(b"From ");
+        self.keep_parts(header, &body[..body.len().min(cap)], body_len, from_mbox);
+    }
+
+    /// Keeps a header block (an mbox `From ` line at its start is left out) and the kept
+    /// start of a body `body_length` bytes long. A body out of a mailbox has its `>From `
+    /// lines unquoted (the mailbox's quoting, not the sender's text).
+    pub fn keep_parts(&mut self, header: &[u8], body: &[u8], body_length: u64, from_mbox: bool) {
+        let header = match header.strip_prefix(b"From ") {
+            Some(_) => memchr::memchr(b'\n', header).map_or(&[][..], |nl| &header[nl + 1..]),
+            None => header,
+        };
+        let mut bytes = Vec::with_capacity(header.len() + body.len());
+        bytes.extend_from_slice(header);
+        if from_mbox {
+            auth::verify::unquote_mbox_from(body, &mut bytes);
+        } else {
+            bytes.extend_from_slice(body);
+        }
+        let kept_body = (bytes.len() - header.len()) as u64;
+        let complete = body.len() as u64 >= body_length;
+        self.kept = Some(KeptMessage {
+            bytes,
+            body: if complete {
+                auth::verify::Body::Complete
+            } else {
+                auth::verify::Body::OverCap {
+                    cap: kept_body,
+                    length: body_length,
+                }
+            },
+        });
+    }
+
+    /// Verifies DKIM, ARC, SPF and DMARC with `dns` (see [`resolver::verify_auth`]), when
+    /// the message was kept for it and verification is on. A batch verifies together with
+    /// [`verify_all`].
+    pub fn verify(&mut self, dns: &resolver::Dns, options: &Options) {
+        verify_all(&mut [self], dns, options);
+    }
+
+    /// What the verification is given, when the message was kept for it.
+    fn auth_input(&self, options: &Options) -> Option<auth::verify::Input<'_>> {
+        if !options.verify {
+            return None;
+        }
+        let kept = self.kept.as_ref()?;
+        let entry = self.trust.entry_hop.and_then(|i| self.hops.get(i));
+        Some(auth::verify::Input {
+            message: &kept.bytes,
+            body: kept.body,
+            client_ip: entry.and_then(|e| e.from.ip),
+            helo: entry.and_then(|e| e.helo_name()),
+            mail_from: self.envelope.mail_from.as_ref().map(|m| m.value.as_str()),
+            receiver: entry
+                .and_then(|e| e.by.host.as_deref())
+                .unwrap_or("unknown"),
+            delivered_at: entry.or(self.hops.last()).and_then(|h| h.timestamp),
+        })
+    }
+
     /// Adds to the body length the bytes a reader counted after the header block it kept.
     pub fn count_bytes_after_header(&mut self, bytes: u64) {
         let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
@@ -333,6 +463,25 @@ impl Prepared {
         let dns_hops = dns
             .map(|d| d.hops(&self.hops, self.trust.entry_hop))
             .unwrap_or_default();
+        let verification = self.verification.take().unwrap_or_else(|| {
+            auth::verify::Verification::not_performed(if dns.is_none() {
+                "DNS is off (--no-dns): signatures, SPF and DMARC were not verified"
+            } else if !options.verify {
+                "verification is off (--no-verify)"
+            } else {
+                "the message was not kept for verification"
+            })
+        });
+        let authentication = auth::section::section(
+            &self.headers.authentication_results,
+            &self.headers.trace.arc_authentication_results,
+            self.trust
+                .entry_hop
+                .and_then(|i| self.hops.get(i))
+                .map(|e| e.header_index),
+            &options.trust,
+            verification,
+        );
         let ctx = rules::Ctx {
             hops: &self.hops,
             trust: &self.trust,
@@ -345,6 +494,7 @@ impl Prepared {
             dns,
             dns_hops: &dns_hops,
             recipients: &self.hints.recipients,
+            authentication: &authentication,
         };
         let findings = rules::run(&ctx);
         let path = rules::judgement::judge(&findings, rules::Concern::Path, &options.checks);
@@ -381,6 +531,7 @@ impl Prepared {
                 basis: identity.basis,
                 rules: identity_rules,
             },
+            authentication,
             dns: dns.map_or_else(dns::plan::DnsSection::off, |d| d.section()),
         }
     }

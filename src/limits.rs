@@ -35,6 +35,9 @@ pub struct Limits {
     /// of their messages is not). Reading stops with an error there: an endless input
     /// (`/dev/zero`, a stuck pipe) ends instead of running forever.
     pub max_message_bytes: u64,
+    /// Most bytes of a body kept for DKIM (only while verifying): a signature over a
+    /// longer body is `unknown (body over cap)`.
+    pub max_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +50,7 @@ impl Default for Limits {
             max_comment_depth: 32,
             max_dns_lookups: 32,
             max_message_bytes: 1 << 30,
+            max_body_bytes: 1024 * 1024,
         }
     }
 }

@@ -464,7 +464,7 @@ mod tests {
         }
         assert!(
             lines[0]
-                .starts_with(r#"{"id":"AUTH001","name":"forged-auth-results","score":6.0,"strength":"proof","concern":"path","#),
+                .starts_with(r#"{"id":"ARC001","name":"arc-sealer-off-path","score":1.0,"strength":"weak","concern":"path","#),
             "{}",
             lines[0]
         );

@@ -38,6 +38,13 @@ impl Lookup for Hashed {
                             vec![format!("host{n}.example.com"), "mail.example.com".into()]
                         }
                         QType::Mx => vec![format!("10 mx{n}.example.com"), "0 .".into()],
+                        // Keys, SPF and DMARC as the verification reads them, some broken.
+                        QType::Txt => match n % 4 {
+                            0 => vec![format!("v=spf1 include:s{n}.example.com ip4:81.169.145.0/24 -all")],
+                            1 => vec!["v=DMARC1; p=reject".into()],
+                            2 => vec![format!("v=DKIM1; k=rsa; p=MIIB{n}")],
+                            _ => vec![format!("v=spf1 redirect=r{n}.example.com")],
+                        },
                     };
                     a.ttl = Some((x % 7200) as u32);
                 }
@@ -56,6 +63,7 @@ fuzz_target!(|data: &[u8]| {
     let dns = DNS.get_or_init(|| Dns::with_backend(Box::new(Hashed), 0, None));
     let mut options = Options::default();
     options.limits.max_dns_lookups = 24;
+    options.verify = true;
     if let Ok(report) = analyze_with_dns(data, &options, dns) {
         assert!(report.dns.lookups <= 24);
         let json = report.to_json();

@@ -31,6 +31,9 @@ pub enum QType {
     /// The mail exchangers of a domain.
     #[serde(rename = "MX")]
     Mx,
+    /// Text records: DKIM keys, SPF and DMARC policies (the authentication checks).
+    #[serde(rename = "TXT")]
+    Txt,
 }
 
 impl QType {
@@ -41,6 +44,7 @@ impl QType {
             QType::Aaaa => "AAAA",
             QType::Ptr => "PTR",
             QType::Mx => "MX",
+            QType::Txt => "TXT",
         }
     }
 }
@@ -84,6 +88,14 @@ impl Question {
         Some(Question {
             name: fqdn(host)?,
             qtype: if v6 { QType::Aaaa } else { QType::A },
+        })
+    }
+
+    /// The TXT question for a name, or `None` when it is not a valid domain name.
+    pub fn txt(name: &str) -> Option<Question> {
+        Some(Question {
+            name: fqdn(name)?,
+            qtype: QType::Txt,
         })
     }
 
@@ -190,7 +202,8 @@ pub struct Answer {
     /// How the lookup ended.
     pub rcode: Rcode,
     /// The records of the asked type, in presentation form and sorted: addresses, names
-    /// without their trailing dot, `preference exchange` for MX.
+    /// without their trailing dot, `preference exchange` for MX, a TXT record's strings
+    /// joined (as DKIM, SPF and DMARC read them; bytes that are not UTF-8 replaced).
     pub answers: Vec<String>,
     /// The records' TTL in seconds (the smallest), or the negative TTL of a denial.
     pub ttl: Option<u32>,

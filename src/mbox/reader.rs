@@ -26,6 +26,9 @@ pub struct RawMessage {
     pub body_len: u64,
     /// `header` stopped at the limit, not at a blank line or the end of the input.
     pub header_truncated: bool,
+    /// The first bytes of the body (as stored), when the reader was asked to keep them
+    /// ([`Reader::keep_body`]): DKIM needs the body.
+    pub body: Option<Vec<u8>>,
 }
 
 /// What the input holds.
@@ -194,6 +197,8 @@ pub struct Reader<'p, R: BufRead> {
     body: Option<Body>,
     peek: Option<Peek<'p>>,
     scratch: Vec<u8>,
+    /// Keep this many bytes of each body when iterating (`None`: count them only).
+    keep_body: Option<usize>,
 }
 
 impl<'a> Reader<'a, io::Cursor<&'a [u8]>> {
@@ -226,7 +231,15 @@ impl<'p, R: BufRead> Reader<'p, R> {
             body: None,
             peek: None,
             scratch: Vec::new(),
+            keep_body: None,
         }
+    }
+
+    /// Keeps the first `cap` bytes of each body the iterator reads in
+    /// [`RawMessage::body`] (the rest is counted, as always).
+    pub fn keep_body(mut self, cap: usize) -> Self {
+        self.keep_body = Some(cap);
+        self
     }
 
     /// Lets the reader look ahead in the input (a file: `read_at`), to check lengths.
@@ -258,6 +271,7 @@ impl<'p, R: BufRead> Reader<'p, R> {
                 header: Vec::new(),
                 body_len: 0,
                 header_truncated: false,
+                body: None,
             };
             self.read_body(&mut skipped, None)?;
         }
@@ -353,6 +367,7 @@ impl<'p, R: BufRead> Reader<'p, R> {
             header,
             body_len: 0,
             header_truncated: truncated,
+            body: None,
         }))
     }
 
@@ -522,7 +537,16 @@ impl<R: BufRead> Iterator for Reader<'_, R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let result = self.read_head().and_then(|head| match head {
-            Some(mut msg) => self.read_body(&mut msg, None).map(|()| Some(msg)),
+            Some(mut msg) => match self.keep_body {
+                None => self.read_body(&mut msg, None).map(|()| Some(msg)),
+                Some(cap) => {
+                    let mut kept = Capped::new(cap);
+                    self.read_body(&mut msg, Some(&mut kept)).map(|()| {
+                        msg.body = Some(kept.bytes);
+                        Some(msg)
+                    })
+                }
+            },
             None => Ok(None),
         });
         match result {
@@ -534,6 +558,35 @@ impl<R: BufRead> Iterator for Reader<'_, R> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+/// A sink that keeps the first `cap` bytes written to it and drops the rest.
+#[derive(Debug, Default)]
+pub struct Capped {
+    /// What was kept.
+    pub bytes: Vec<u8>,
+    cap: usize,
+}
+
+impl Capped {
+    /// Keeps at most `cap` bytes.
+    pub fn new(cap: usize) -> Self {
+        Capped {
+            bytes: Vec::new(),
+            cap,
+        }
+    }
+}
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = self.cap.saturating_sub(self.bytes.len());
+        self.bytes.extend_from_slice(&buf[..buf.len().min(room)]);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -64,6 +64,8 @@ pub struct KeyHeaders {
 pub struct TraceFields {
     /// ARC-Authentication-Results fields, topmost first.
     pub arc_authentication_results: Vec<AuthResults>,
+    /// ARC-Seal fields, topmost first (their `i=` and `d=` name each instance's sealer).
+    pub arc_seals: Vec<AuthResults>,
     /// X-Originating-IP and X-Sender-IP fields, topmost first (the name in `name`).
     pub originating_ips: Vec<PlacedField>,
     /// X-Authentication-Warning fields (Sendmail's `host X claimed to be Y`), topmost first.
@@ -92,6 +94,8 @@ pub struct AuthResults {
     /// How many Received fields are above it: a field above the entry hop's Received line
     /// was added after our server took the message, so the sender cannot have written it.
     pub received_above: usize,
+    /// Its place among all the header fields (0 = topmost).
+    pub field_index: usize,
 }
 
 /// One `method=result` of an Authentication-Results field, lower case.
@@ -135,31 +139,22 @@ impl AuthResults {
     }
 
     /// Every `method=result` of the field with its properties (`smtp.mailfrom=...`), lower
-    /// case, in order (the authserv-id part is skipped).
+    /// case, in order (the authserv-id part is skipped), as [`crate::auth::results`] reads
+    /// them.
     pub fn results(&self) -> Vec<AuthMethodResult> {
-        let mut out = Vec::new();
-        for part in split_outside_comments(&self.value, b';') {
-            let words = strip_comments(part);
-            let mut words = words.split_whitespace();
-            let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
-                continue;
-            };
-            let properties = words
-                .filter_map(|w| {
-                    let (k, v) = w.split_once('=')?;
-                    Some((
-                        k.to_ascii_lowercase(),
-                        v.trim_matches('"').to_ascii_lowercase(),
-                    ))
-                })
-                .collect();
-            out.push(AuthMethodResult {
-                method: method.to_ascii_lowercase(),
-                result: result.to_ascii_lowercase(),
-                properties,
-            });
-        }
-        out
+        crate::auth::results::parse(&self.value)
+            .results
+            .into_iter()
+            .map(|r| AuthMethodResult {
+                method: r.method,
+                result: r.result,
+                properties: r
+                    .properties
+                    .into_iter()
+                    .map(|(k, v)| (k, v.to_ascii_lowercase()))
+                    .collect(),
+            })
+            .collect()
     }
 
     /// The passing DKIM and DMARC results and the domains they name.
@@ -187,58 +182,6 @@ impl AuthResults {
             })
             .collect()
     }
-}
-
-/// `text` split at `sep` where it is outside comments and quoted strings.
-fn split_outside_comments(text: &str, sep: u8) -> Vec<&str> {
-    let (mut parts, mut start, mut depth, mut quoted) = (Vec::new(), 0, 0usize, false);
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'"' => quoted = !quoted,
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted => depth = depth.saturating_sub(1),
-            b if b == sep && depth == 0 && !quoted => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(text.get(start..).unwrap_or_default());
-    parts
-}
-
-/// `text` with its comments replaced by a space.
-fn strip_comments(text: &str) -> String {
-    let (mut out, mut depth, mut quoted, mut escaped) = (String::new(), 0usize, false, false);
-    for c in text.chars() {
-        if escaped {
-            escaped = false;
-            if depth == 0 {
-                out.push(c);
-            }
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '"' if depth == 0 => {
-                quoted = !quoted;
-                out.push(c);
-            }
-            '(' if !quoted => {
-                depth += 1;
-                out.push(' ');
-            }
-            ')' if !quoted && depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Reads the key headers from the fields (first occurrence wins; duplicates are counted).
@@ -281,19 +224,22 @@ fn trace_fields(fields: &[Field<'_>]) -> (Vec<AuthResults>, TraceFields) {
     let mut received_above = 0;
     let mut results = Vec::new();
     let mut trace = TraceFields::default();
-    let placed = |f: &Field<'_>, received_above| AuthResults {
+    let placed = |f: &Field<'_>, received_above, field_index| AuthResults {
         value: decode(f, false).value,
         received_above,
+        field_index,
     };
-    for f in fields {
+    for (i, f) in fields.iter().enumerate() {
         if f.is("Received") {
             received_above += 1;
         } else if f.is("Authentication-Results") {
-            results.push(placed(f, received_above));
+            results.push(placed(f, received_above, i));
         } else if f.is("ARC-Authentication-Results") {
             trace
                 .arc_authentication_results
-                .push(placed(f, received_above));
+                .push(placed(f, received_above, i));
+        } else if f.is("ARC-Seal") {
+            trace.arc_seals.push(placed(f, received_above, i));
         } else if f.is("X-Originating-IP") || f.is("X-Sender-IP") {
             trace.originating_ips.push(PlacedField {
                 name: String::from_utf8_lossy(f.name).into_owned(),
@@ -303,7 +249,7 @@ fn trace_fields(fields: &[Field<'_>]) -> (Vec<AuthResults>, TraceFields) {
         } else if f.is("X-Authentication-Warning") {
             trace
                 .authentication_warnings
-                .push(placed(f, received_above));
+                .push(placed(f, received_above, i));
         } else if f.is("Resent-Date") && trace.resent_at.is_none() {
             trace.resent_at =
                 parse_date(decode(f, false).value.as_bytes()).map(|(d, _)| d.timestamp);
@@ -439,6 +385,7 @@ mod tests {
         let ar = AuthResults {
             value: "mx.b-corp.com; dkim=pass (2048-bit key; unprotected; comment; with semicolons) header.d=A-Corp.com header.s=s1; dkim=fail header.d=evil.example; spf=pass smtp.mailfrom=x@esp.example; dmarc=pass (p=reject dis=none) header.from=a-corp.com; dkim=pass header.i=@news.a-corp.com".into(),
             received_above: 0,
+            ..AuthResults::default()
         };
         let got: Vec<(&str, String)> = ar
             .passes()
@@ -457,6 +404,7 @@ mod tests {
         let versioned = AuthResults {
             value: "mail.example.org 1; spf=pass".into(),
             received_above: 0,
+            ..AuthResults::default()
         };
         assert_eq!(versioned.authserv_id(), Some("mail.example.org"));
         assert_eq!(AuthResults::default().authserv_id(), None);
@@ -464,6 +412,7 @@ mod tests {
         let exo = AuthResults {
             value: "spf=pass (sender IP is 40.107.20.70) smtp.mailfrom=a-corp.com; dkim=pass (signature was verified) header.d=a-corp.com;dmarc=pass action=none header.from=a-corp.com;compauth=pass reason=100".into(),
             received_above: 1,
+            ..AuthResults::default()
         };
         assert_eq!(exo.passes().len(), 2);
         assert_eq!(exo.authserv_id(), None);

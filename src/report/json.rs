@@ -298,6 +298,7 @@ impl WriteJson for Report {
             verdict,
             verdict_basis,
             identity,
+            authentication,
             dns,
         } = self;
         object!(out,
@@ -315,7 +316,106 @@ impl WriteJson for Report {
             "verdict": verdict,
             "verdict_basis": verdict_basis,
             "identity": identity,
+            "authentication": authentication,
             "dns": Serde(dns),
+        );
+    }
+}
+
+/// The authentication section: on every report, so written here; our own verification
+/// (only with DNS) goes through serde_json.
+impl WriteJson for crate::auth::section::Authentication {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let crate::auth::section::Authentication {
+            results,
+            verification,
+        } = self;
+        object!(out,
+            "results": results,
+            "verification": verification,
+        );
+    }
+}
+
+/// Our verification: its checks (only with DNS) through serde_json, the rest here.
+impl WriteJson for crate::auth::verify::Verification {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let crate::auth::verify::Verification {
+            performed,
+            note,
+            as_of,
+            dkim,
+            arc,
+            spf,
+            dmarc,
+            lookups,
+        } = self;
+        object!(out,
+            "performed": performed,
+            "note": note.as_deref(),
+            "as_of": as_of,
+            "dkim": Listed(dkim),
+            "arc": arc.as_ref().map(Serde),
+            "spf": Listed(spf),
+            "dmarc": dmarc.as_ref().map(Serde),
+            "lookups": Listed(lookups),
+        );
+    }
+}
+
+/// A list written by serde_json, `[]` at once when empty.
+struct Listed<'a, T>(&'a [T]);
+
+impl<T: serde::Serialize> WriteJson for Listed<'_, T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        if self.0.is_empty() {
+            out.extend_from_slice(b"[]");
+        } else {
+            Serde(&self.0).write_json(out);
+        }
+    }
+}
+
+impl WriteJson for crate::auth::section::ResultField {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let crate::auth::section::ResultField {
+            field,
+            header_index,
+            received_above,
+            authserv_id,
+            instance,
+            trust,
+            why,
+            results,
+        } = self;
+        object!(out,
+            "field": field,
+            "header_index": header_index,
+            "received_above": received_above,
+            "authserv_id": authserv_id,
+            "instance": instance.map(u64::from),
+            "trust": trust,
+            "why": why,
+            "results": results,
+        );
+    }
+}
+
+impl WriteJson for crate::auth::section::ResultEntry {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let crate::auth::section::ResultEntry {
+            method,
+            result,
+            reason,
+            comment,
+            properties,
+        } = self;
+        object!(out,
+            "method": method,
+            "result": result,
+            "reason": reason,
+            "comment": comment,
+            "properties": Serde(properties),
         );
     }
 }

@@ -49,6 +49,9 @@ pub struct Report {
     pub verdict_basis: String,
     /// The sender's identity, judged apart from the path.
     pub identity: Identity,
+    /// Authentication: every Authentication-Results field with who wrote it (`trusted` or
+    /// `claimed`), and our own verification of DKIM, ARC, SPF and DMARC.
+    pub authentication: crate::auth::section::Authentication,
     /// DNS: the mode (`live`, `replay`, `off`), the lookup cap and every answer used.
     pub dns: crate::dns::plan::DnsSection,
 }

@@ -91,6 +91,7 @@ pub fn render(report: &Report) -> String {
         );
     }
     link_lines(&mut out, report);
+    auth_lines(&mut out, report);
     dns_lines(&mut out, report);
     let _ = writeln!(out);
     let path: Vec<&crate::rules::Finding> = report
@@ -185,6 +186,105 @@ fn link_lines(out: &mut String, report: &Report) {
             l.to_hop,
             l.witness.as_str()
         );
+    }
+}
+
+/// The authentication results with who wrote them, then our own verification.
+fn auth_lines(out: &mut String, report: &Report) {
+    let a = &report.authentication;
+    if !a.results.is_empty() {
+        let _ = writeln!(
+            out,
+            "Authentication results (trusted: our side wrote them; claimed: anybody's text):"
+        );
+    }
+    for f in &a.results {
+        let id = f.authserv_id.as_deref().unwrap_or("(no authserv-id)");
+        let instance = f.instance.map_or(String::new(), |i| format!(" i={i}"));
+        let methods = f
+            .results
+            .iter()
+            .map(|r| format!("{}={}", r.method, r.result))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let name = if f.field == "ARC-Authentication-Results" {
+            "ARC-A-R"
+        } else {
+            "A-R"
+        };
+        let _ = writeln!(
+            out,
+            "  {:<7} {name}{instance} {}: {}",
+            f.trust,
+            clean(id),
+            clean(&methods)
+        );
+    }
+    let v = &a.verification;
+    if !v.performed {
+        let _ = writeln!(
+            out,
+            "Verification: not performed ({})",
+            clean(v.note.as_deref().unwrap_or("-"))
+        );
+        return;
+    }
+    let as_of = v
+        .as_of
+        .as_deref()
+        .map_or(String::new(), |t| format!(" as of delivery {t}"));
+    let _ = writeln!(out, "Verification{as_of}:");
+    for d in &v.dkim {
+        let _ = writeln!(
+            out,
+            "  dkim     {:<9} d={} s={} ({}; body {}, headers {}, {})",
+            d.result,
+            clean(&d.domain),
+            clean(&d.selector),
+            clean(&d.reason),
+            d.body_hash,
+            d.header_signature,
+            d.window
+        );
+    }
+    if let Some(arc) = &v.arc {
+        let sealers = arc
+            .instances
+            .iter()
+            .map(|i| format!("i={} {} cv={}", i.instance, i.seal_domain, i.cv))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            out,
+            "  arc      {:<9} {} ({})",
+            arc.result,
+            clean(&sealers),
+            clean(&arc.reason)
+        );
+    }
+    for s in &v.spf {
+        let _ = writeln!(
+            out,
+            "  spf      {:<9} {} {} at {} ({})",
+            s.result,
+            s.identity,
+            clean(&s.domain),
+            s.ip,
+            clean(&s.reason)
+        );
+    }
+    if let Some(d) = &v.dmarc {
+        let _ = writeln!(
+            out,
+            "  dmarc    {:<9} {} p={} ({})",
+            d.result,
+            clean(&d.domain),
+            d.policy,
+            clean(&d.reason)
+        );
+    }
+    if let Some(note) = &v.note {
+        let _ = writeln!(out, "  note: {}", clean(note));
     }
 }
 

@@ -400,6 +400,107 @@ pub fn resolve_batch(subjects: &[Subject<'_>], dns: &Dns, cap: usize) -> Vec<Mes
     plan.answered(dns.mode(), &answers)
 }
 
+/// Rounds of questions the verification may ask one message at most: SPF's ten DNS
+/// mechanisms (RFC 7208 §4.6.4), each include a round, plus the keys and DMARC's walk.
+const VERIFY_ROUNDS: usize = 16;
+
+/// Verifies messages' DKIM signatures, ARC chains, SPF and DMARC (see
+/// [`crate::auth::verify`]), a batch together: mail-auth runs on each message's answers so
+/// far, the questions they all still need are asked at once (each distinct one once;
+/// cache, recording and budgets as for every lookup), and it runs again, until no message
+/// needs anything new, a message has asked `cap` questions, or the rounds are spent.
+/// Questions left open are `unknown` in the result, never a failed check. `None` inputs
+/// (messages not verified) give `None`.
+pub fn verify_auth(
+    dns: &Dns,
+    inputs: &[Option<crate::auth::verify::Input<'_>>],
+    cap: usize,
+) -> Vec<Option<crate::auth::verify::Verification>> {
+    use rayon::prelude::*;
+    struct State {
+        answers: HashMap<Question, Answer>,
+        asked: usize,
+        capped: bool,
+        done: Option<crate::auth::verify::Verification>,
+    }
+    let deadline = dns.budget.batch_deadline(Instant::now(), inputs.len());
+    let mut states: Vec<State> = inputs
+        .iter()
+        .map(|_| State {
+            answers: HashMap::new(),
+            asked: 0,
+            capped: false,
+            done: None,
+        })
+        .collect();
+    for _ in 0..VERIFY_ROUNDS {
+        // Each open message's checks on what it has; the questions it still needs.
+        let wanted: Vec<(usize, Vec<Question>)> = inputs
+            .par_iter()
+            .zip(states.par_iter_mut())
+            .enumerate()
+            .filter_map(|(i, (input, state))| {
+                let input = input.as_ref()?;
+                if state.done.is_some() {
+                    return None;
+                }
+                let (verification, wanted) = crate::auth::verify::run(input, &state.answers);
+                let new: Vec<Question> = wanted
+                    .into_iter()
+                    .filter(|q| !state.answers.contains_key(q))
+                    .collect();
+                let room = cap.saturating_sub(state.asked);
+                if new.is_empty() || room == 0 {
+                    state.capped = !new.is_empty();
+                    state.done = Some(verification);
+                    return None;
+                }
+                state.capped = new.len() > room;
+                let take: Vec<Question> = new.into_iter().take(room).collect();
+                state.asked += take.len();
+                Some((i, take))
+            })
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        let mut all: Vec<Question> = wanted.iter().flat_map(|(_, q)| q.iter().cloned()).collect();
+        all.sort();
+        all.dedup();
+        let answered = dns.resolve_until(&all, deadline);
+        for (i, questions) in wanted {
+            for q in questions {
+                if let Some(a) = answered.get(&q) {
+                    states[i].answers.insert(q, a.clone());
+                }
+            }
+        }
+    }
+    inputs
+        .par_iter()
+        .zip(states.into_par_iter())
+        .map(|(input, state)| {
+            let input = input.as_ref()?;
+            if let Some(done) = state.done.filter(|_| !state.capped) {
+                return Some(done);
+            }
+            // The rounds or the cap ran out: the last answers' result, saying so.
+            let (mut verification, _) = crate::auth::verify::run(input, &state.answers);
+            let limit = if state.capped {
+                format!("the lookup cap ({cap} per message) was reached")
+            } else {
+                format!("{VERIFY_ROUNDS} rounds of lookups were spent")
+            };
+            let note = format!("{limit}: the checks still waiting on DNS are unknown");
+            verification.note = Some(match verification.note.take() {
+                Some(n) => format!("{n}; {note}").into(),
+                None => note.into(),
+            });
+            Some(verification)
+        })
+        .collect()
+}
+
 /// Asks the CNAME steps the answers so far need, round after round (a chain grows by
 /// one step a round, so [`MAX_CNAME_STEPS`] rounds end every chain).
 fn follow_cnames(

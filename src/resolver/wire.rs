@@ -28,6 +28,7 @@ pub fn record_type(t: QType) -> RecordType {
         QType::Aaaa => RecordType::AAAA,
         QType::Ptr => RecordType::PTR,
         QType::Mx => RecordType::MX,
+        QType::Txt => RecordType::TXT,
     }
 }
 
@@ -103,6 +104,10 @@ fn answer_section(q: &Question, msg: &Message, rcode: Rcode, asked_ts: i64) -> R
                 (RData::AAAA(a), true) => a.0.to_string(),
                 (RData::PTR(p), true) => host(&p.0),
                 (RData::MX(mx), true) => format!("{} {}", mx.preference, host(&mx.exchange)),
+                (RData::TXT(txt), true) => {
+                    let joined: Vec<u8> = txt.txt_data.iter().flatten().copied().collect();
+                    String::from_utf8_lossy(&joined).into_owned()
+                }
                 (RData::CNAME(c), _) => {
                     alias.get_or_insert_with(|| fq(&c.0));
                     keep_ttl(r.ttl);

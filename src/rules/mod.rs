@@ -8,6 +8,7 @@
 //! first word) and [`dns_evidence`] (DNS answers as evidence, weighted by age) for every
 //! family, and helper files inside a family's folder for that family.
 
+pub mod arc;
 pub mod auth;
 pub mod chain;
 pub mod date;
@@ -135,6 +136,8 @@ pub struct Ctx<'a> {
     pub dns_hops: &'a [crate::dns::plan::HopDns<'a>],
     /// Recipients known from trustworthy places (above the trace, the command line).
     pub recipients: &'a [String],
+    /// The authentication results with who wrote them, and our own verification.
+    pub authentication: &'a crate::auth::section::Authentication,
 }
 
 impl<'a> Ctx<'a> {
@@ -190,6 +193,45 @@ impl<'a> Ctx<'a> {
             .authentication_results
             .iter()
             .filter(move |a| entry.is_some_and(|e| a.received_above <= e))
+    }
+
+    /// What our side checked, as `method=result` with properties: the results of the
+    /// Authentication-Results our side wrote ([`Ctx::our_auth_results`]), then our own
+    /// verification's SPF (`smtp.mailfrom`, `smtp.helo`), DMARC (`header.from`) and DKIM
+    /// (`header.d`) results. `unknown` results are left out: a failed lookup says nothing.
+    pub fn our_checks(&self) -> Vec<crate::message::headers::AuthMethodResult> {
+        use crate::message::headers::AuthMethodResult;
+        let mut out: Vec<AuthMethodResult> =
+            self.our_auth_results().flat_map(|a| a.results()).collect();
+        let v = &self.authentication.verification;
+        let known = |r: &str| r != "unknown";
+        for s in v.spf.iter().filter(|s| known(s.result)) {
+            let key = if s.identity == "helo" {
+                "smtp.helo"
+            } else {
+                "smtp.mailfrom"
+            };
+            out.push(AuthMethodResult {
+                method: "spf".into(),
+                result: s.result.into(),
+                properties: vec![(key.into(), s.domain.clone())],
+            });
+        }
+        if let Some(d) = v.dmarc.as_ref().filter(|d| known(d.result)) {
+            out.push(AuthMethodResult {
+                method: "dmarc".into(),
+                result: d.result.into(),
+                properties: vec![("header.from".into(), d.domain.clone())],
+            });
+        }
+        for d in v.dkim.iter().filter(|d| known(d.result)) {
+            out.push(AuthMethodResult {
+                method: "dkim".into(),
+                result: d.result.into(),
+                properties: vec![("header.d".into(), d.domain.clone())],
+            });
+        }
+        out
     }
 
     /// The registrable domains the message says it is from: the From address's and the

@@ -1,7 +1,7 @@
 //! Every rule, once, beside its id. Ids are never reused: a retired rule keeps its id out of
 //! use.
 
-use super::{Rule, auth, chain, date, dns, envelope, helo, ip, limit, rdns, route};
+use super::{Rule, arc, auth, chain, date, dns, envelope, helo, ip, limit, rdns, route};
 
 /// Lists the rules beside their ids: [`ALL`] holds them in that order, and the build fails
 /// when an id is not the one its rule carries.
@@ -20,7 +20,10 @@ macro_rules! registry {
 }
 
 registry! {
+    ARC001 => arc::arc_sealer_off_path::RULE,
     AUTH001 => auth::forged_auth_results::RULE,
+    AUTH002 => auth::helo_spf_fail::RULE,
+    AUTH003 => auth::dkim_body_modified::RULE,
     CHAIN001 => chain::continuity_break_outside::RULE,
     CHAIN002 => chain::continuity_break_inside::RULE,
     CHAIN003 => chain::time_reversal::RULE,
@@ -92,6 +95,7 @@ mod tests {
     /// The folder of an id's family under `src/rules/`: `CHAIN005` is in `chain/`.
     fn family_folder(id: &str) -> Option<&'static str> {
         Some(match id.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            "ARC" => "arc",
             "AUTH" => "auth",
             "CHAIN" => "chain",
             "DATE" => "date",

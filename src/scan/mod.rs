@@ -52,6 +52,28 @@ pub fn render_ndjson(report: &Report, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+impl ScanOptions {
+    /// How many bytes of each body to keep for DKIM: only when the scan verifies (DNS on,
+    /// verification not turned off).
+    fn body_cap(&self) -> Option<usize> {
+        (self.dns.is_some() && self.options.verify).then_some(self.options.limits.max_body_bytes)
+    }
+
+    /// Messages per batch: while bodies are kept, as many as `batch_bytes` holds at the
+    /// body cap, so the bodies in flight stay bounded like the reports.
+    fn batch_limit(&self) -> usize {
+        match self.body_cap() {
+            Some(cap) => self.batch.min((self.batch_bytes / cap.max(1)).max(1)),
+            None => self.batch,
+        }
+    }
+}
+
+/// [`crate::prepare`] of a whole message in memory (it keeps the body when verifying).
+fn prepare_whole(bytes: &[u8], scan: &ScanOptions) -> Result<Prepared, AnalyzeError> {
+    crate::prepare(bytes, &scan.options)
+}
+
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
@@ -274,7 +296,7 @@ fn process_small_file(name: String, bytes: &[u8], explicit: bool, scan: &ScanOpt
     let limits = &scan.options.limits;
     if !crate::mbox::is_mbox(head) {
         // The whole message is in memory: what the reader would keep of it, and more.
-        return prepared_done(crate::prepare(bytes, &scan.options), source_of(name), scan);
+        return prepared_done(prepare_whole(bytes, scan), source_of(name), scan);
     }
     // Most mailbox-format files hold one message: analyse it in place.
     if crate::mbox::reader::is_single_message(bytes)
@@ -285,14 +307,17 @@ fn process_small_file(name: String, bytes: &[u8], explicit: bool, scan: &ScanOpt
             index: Some(0),
             offset: Some(0),
         };
-        return prepared_done(crate::prepare(bytes, &scan.options), source, scan);
+        return prepared_done(prepare_whole(bytes, scan), source, scan);
     }
-    let reader = Reader::in_memory(
+    let mut reader = Reader::in_memory(
         bytes,
         Layout::Mbox,
         limits.max_header_bytes,
         limits.max_message_bytes,
     );
+    if let Some(cap) = scan.body_cap() {
+        reader = reader.keep_body(cap);
+    }
     let done = reader
         .map(|item| match item {
             Ok(raw) => process(
@@ -363,11 +388,16 @@ fn stream_or_single(
         Ok(p) => p,
         Err(e) => return error_done(source_of(name), e.to_string()),
     };
-    if let Err(e) = reader.read_body(&mut raw, None) {
+    let mut kept = scan.body_cap().map(crate::mbox::reader::Capped::new);
+    let sink = kept.as_mut().map(|k| k as &mut dyn Write);
+    if let Err(e) = reader.read_body(&mut raw, sink) {
         return read_error(name, e);
     }
     let mut prepared = prepared;
     prepared.count_bytes_after_header(raw.body_len);
+    if let Some(kept) = kept {
+        prepared.keep_parts(&raw.header, &kept.bytes, raw.body_len, false);
+    }
     prepared_done(Ok(prepared), source_of(name), scan)
 }
 
@@ -489,7 +519,7 @@ pub fn run(
 ) -> io::Result<Summary> {
     let start = Instant::now();
     let mut units = walk::units(paths);
-    let mut batch = batch::BatchSize::new(scan.batch, scan.batch_bytes);
+    let mut batch = batch::BatchSize::new(scan.batch_limit(), scan.batch_bytes);
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Done>>(1);
     let mut summary = std::thread::scope(|threads| {
         let writer = threads.spawn(move || -> io::Result<Summary> {
@@ -552,9 +582,9 @@ fn stream_mbox(
     let limits = scan.options.limits;
     // The reader learns each batch's size from the analysis, one batch behind.
     let size = std::sync::atomic::AtomicUsize::new(
-        batch::BatchSize::new(scan.batch, scan.batch_bytes).next(),
+        batch::BatchSize::new(scan.batch_limit(), scan.batch_bytes).next(),
     );
-    let mut batch = batch::BatchSize::new(scan.batch, scan.batch_bytes);
+    let mut batch = batch::BatchSize::new(scan.batch_limit(), scan.batch_bytes);
     std::thread::scope(|threads| {
         let (to_analyse, chunks) = std::sync::mpsc::sync_channel::<Vec<Unit>>(1);
         let size = &size;
@@ -567,6 +597,9 @@ fn stream_mbox(
             );
             if let Some(peek) = peek {
                 reader = reader.with_peek(peek);
+            }
+            if let Some(cap) = scan.body_cap() {
+                reader = reader.keep_body(cap);
             }
             loop {
                 let take = size.load(std::sync::atomic::Ordering::Relaxed);

@@ -72,3 +72,9 @@ pub fn corpora() -> Option<PathBuf> {
     );
     None
 }
+
+/// A number no other call in this test process got (for temporary folder names).
+pub fn unique() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}

@@ -173,7 +173,7 @@ fn dns_freshness_at_the_ends_of_i64() {
 /// defaults, give the default reports.
 #[test]
 fn limits_at_usize_max_are_no_limits() {
-    let fields: [(&str, SetLimit); 8] = [
+    let fields: [(&str, SetLimit); 9] = [
         ("max_header_bytes", |l| l.max_header_bytes = usize::MAX),
         ("max_headers", |l| l.max_headers = usize::MAX),
         ("max_hops", |l| l.max_hops = usize::MAX),
@@ -181,6 +181,7 @@ fn limits_at_usize_max_are_no_limits() {
         ("max_comment_depth", |l| l.max_comment_depth = usize::MAX),
         ("max_dns_lookups", |l| l.max_dns_lookups = usize::MAX),
         ("max_message_bytes", |l| l.max_message_bytes = u64::MAX),
+        ("max_body_bytes", |l| l.max_body_bytes = usize::MAX),
         ("all", |l| {
             *l = Limits {
                 max_header_bytes: usize::MAX,
@@ -190,6 +191,7 @@ fn limits_at_usize_max_are_no_limits() {
                 max_comment_depth: usize::MAX,
                 max_dns_lookups: usize::MAX,
                 max_message_bytes: u64::MAX,
+                max_body_bytes: usize::MAX,
             }
         }),
     ];
@@ -276,6 +278,7 @@ fn every_hop_trusted() {
                 internal_networks: Some(everything.clone()),
                 msa_networks: Some(everything.clone()),
                 trusted_hosts: names.collect(),
+                ..TrustConfig::default()
             },
             ..Options::default()
         };
@@ -393,6 +396,7 @@ fn entry_hop_past_the_last_hop() {
                 dns: answers.as_ref(),
                 dns_hops: &dns_hops,
                 recipients: &recipients,
+                authentication: &report.authentication,
             };
             assert!(ctx.entry().is_none(), "{}", sample.name);
             assert_eq!(ctx.outside().len(), n, "{}", sample.name);

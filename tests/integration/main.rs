@@ -10,6 +10,7 @@ mod dns_server;
 mod known;
 
 // Suites.
+mod auth;
 mod checks_corpus;
 mod cli;
 mod conformance;

@@ -38,6 +38,11 @@ pub(crate) fn run_folder(folder: &str) -> usize {
         command.env("HOPSLEUTH_NOW", crate::common::TEST_NOW);
         if !args.iter().any(|a| a == "--dns-replay") {
             command.env("HOPSLEUTH_NO_DNS", "1");
+        } else if want["verify"] != true {
+            // Most recordings hold the path checks' answers only; a fixture of the
+            // authentication checks says `"verify": true` and its recording holds the keys
+            // and policies too.
+            args.insert(1, "--no-verify".into());
         }
         let out = command
             .current_dir(env!("CARGO_MANIFEST_DIR"))

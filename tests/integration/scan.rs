@@ -558,9 +558,10 @@ fn json_writer_writes_what_serde_json_writes() {
         assert!(a == b, "{}: serialisers differ", f.display());
         compared += 1;
     }
-    // Reports with DNS answers and weighted scores (0.25, 0.5, ...).
+    // Reports with DNS answers and weighted scores (0.25, 0.5, ...), and with our own
+    // verification (AUTH002, AUTH003).
     for name in [
-        "RDNS003", "RDNS005", "HELO007", "ROUTE001", "DNS001", "DNS002",
+        "RDNS003", "RDNS005", "HELO007", "ROUTE001", "DNS001", "DNS002", "AUTH002", "AUTH003",
     ] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
         let dns = hopsleuth::resolver::Dns::new(&hopsleuth::resolver::DnsSettings {
@@ -571,7 +572,11 @@ fn json_writer_writes_what_serde_json_writes() {
         let bytes = std::fs::read(dir.join(format!("{name}.eml"))).unwrap();
         let mut options = hopsleuth::Options::default();
         options.checks.dns_fresh_days = 1;
+        options.verify = name.starts_with("AUTH");
         let report = hopsleuth::analyze_with_dns(&bytes, &options, &dns).unwrap();
+        if options.verify {
+            assert!(report.authentication.verification.performed, "{name}");
+        }
         let mut written = Vec::new();
         report.write_json(&mut written);
         assert_eq!(serde_json::to_vec(&report).unwrap(), written, "{name}");

@@ -47,6 +47,12 @@ pub struct TrustConfig {
     pub msa_networks: Option<NetSet>,
     /// Host names (or domains) of our own servers (`--trusted-hosts`).
     pub trusted_hosts: Vec<String>,
+    /// The authserv-ids our servers write in Authentication-Results (`[trust]
+    /// authserv_ids`): when set, a result above the boundary is ours only with one of them.
+    pub authserv_ids: Vec<String>,
+    /// ARC sealers whose ARC-Authentication-Results are believed when the chain verifies
+    /// (`[trust] arc_trusted_sealers`, as SpamAssassin's `arc_trusted_sealers`).
+    pub arc_trusted_sealers: Vec<String>,
 }
 
 impl TrustConfig {

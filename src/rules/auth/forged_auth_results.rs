@@ -47,15 +47,11 @@ RFC 8601 §5 (removal of forged fields); RFC 8617 (ARC).",
     check,
 };
 
-/// The authserv-id of an ARC-Authentication-Results value (`i=1; id; results`).
-fn arc_authserv_id(value: &str) -> Option<&str> {
-    let mut parts = value.split(';');
-    let first = parts.next()?.trim();
-    if !first.to_ascii_lowercase().starts_with("i=") {
-        return None;
-    }
-    let id = parts.next()?.split_whitespace().next()?;
-    (!id.contains('=')).then_some(id)
+/// The authserv-id of an ARC-Authentication-Results value (`i=1; id; results`), read as
+/// every such field is read ([`crate::auth::results`]).
+fn arc_authserv_id(value: &str) -> Option<String> {
+    let parsed = crate::auth::results::parse(value);
+    parsed.instance.and(parsed.authserv_id)
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
@@ -93,7 +89,13 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
         .authentication_results
         .iter()
         .filter(below)
-        .map(|a| ("Authentication-Results", a.authserv_id(), a))
+        .map(|a| {
+            (
+                "Authentication-Results",
+                a.authserv_id().map(str::to_string),
+                a,
+            )
+        })
         .chain(
             ctx.headers
                 .trace
@@ -122,7 +124,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
     let mut seen = std::collections::HashSet::new();
     let mut more = 0usize;
     for (name, id, field) in fields {
-        let Some(id) = id else { continue };
+        let Some(id) = id.as_deref() else { continue };
         // Under a line of the outside, or right under our entry's line when our side wrote
         // its own result above the entry (then the field there is not our filter's).
         let forged_place = !under_our_line(field)

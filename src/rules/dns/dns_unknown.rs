@@ -18,7 +18,8 @@ pub const RULE: Rule = Rule {
     summary: "a DNS lookup failed (timeout, SERVFAIL, REFUSED); the checks that needed it are unknown",
     docs: "## What it checks
 Whether any lookup made for a hop (its PTR, the addresses of its HELO, recorded rDNS and
-PTR names) or for the recipients' MX routing ended without an answer about the name:
+PTR names), for the recipients' MX routing, or for our verification of DKIM, ARC, SPF
+and DMARC (keys, policies, the records SPF reads) ended without an answer about the name:
 a timeout, SERVFAIL, REFUSED, another error, or (when replaying) no recorded answer. An
 unassigned response code, a CNAME loop or a chain of more than 5 aliases, a truncated
 answer without a TCP answer, a CNAME step over the lookup cap, a question left open by a
@@ -83,6 +84,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             }
         }
     }
+    auth_failures(ctx, out);
     if !mx_failures.is_empty() {
         out.add(
             &RULE,
@@ -94,6 +96,33 @@ fn check(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
             json!({"answers": mx_failures.iter().map(|a| answer_json(a)).collect::<Vec<_>>()}),
         );
     }
+}
+
+/// The lookups our DKIM, ARC, SPF and DMARC verification read that gave no answer.
+fn auth_failures(ctx: &Ctx<'_>, out: &mut Findings<'_>) {
+    let failed: Vec<_> = ctx
+        .authentication
+        .verification
+        .lookups
+        .iter()
+        .filter(|l| !matches!(l.rcode, "NOERROR" | "NXDOMAIN"))
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    let named = failed
+        .iter()
+        .map(|l| format!("{} {} ({})", l.qtype, l.name, l.rcode))
+        .collect::<Vec<_>>()
+        .join(", ");
+    out.add(
+        &RULE,
+        ctx.entry().map(|h| h.index).into_iter().collect(),
+        format!(
+            "DNS gave no answer for {named}: the authentication checks that needed it are unknown."
+        ),
+        json!({"lookups": failed}),
+    );
 }
 
 fn describe(answers: &[&Answer]) -> String {

@@ -21,7 +21,7 @@ envelope sender (a provider's domains are HELO005's). What the client claims is 
 against witnesses of ours:
 
 * **strong**: our server's own SPF check (an Authentication-Results written above the
-  entry hop's line) says that domain does not let the recorded address send (`fail` or
+  entry hop's line, or our own verification with DNS) says that domain does not let the recorded address send (`fail` or
   `softfail`, for `smtp.mailfrom` or `smtp.helo` in the domain): the client says it is the
   domain's host, the domain says it is not;
 * **strong**, with DNS: the HELO name resolves (fresh) to other addresses, none in the
@@ -63,7 +63,7 @@ fn our_verdict(ctx: &Ctx<'_>, domain: &str) -> Option<String> {
         domain::registrable(v.rsplit_once('@').map_or(v, |(_, d)| d)).is_some_and(|d| d == domain)
     };
     let mut pass = None;
-    for r in ctx.our_auth_results().flat_map(|a| a.results()) {
+    for r in ctx.our_checks() {
         let about = match r.method.as_str() {
             "spf" => ["smtp.mailfrom", "smtp.helo"]
                 .iter()
