@@ -337,6 +337,12 @@ fn verify(input: &Input<'_>, answers: &HashMap<Question, Answer>) -> (Verificati
         wanted: RefCell::new(BTreeSet::new()),
         used: RefCell::new(BTreeSet::new()),
         client_ip: input.client_ip,
+        exists_in_play: answers.values().any(|a| {
+            a.qtype == QType::Txt
+                && a.answers
+                    .iter()
+                    .any(|r| r.to_ascii_lowercase().contains("exists:"))
+        }),
     };
     // Every key the signatures and seals name is needed: ask them in the first round.
     for key in message
@@ -867,6 +873,11 @@ struct Caches<'a> {
     wanted: RefCell<BTreeSet<Question>>,
     used: RefCell<BTreeSet<Question>>,
     client_ip: Option<IpAddr>,
+    /// An SPF record read so far has an `exists:` mechanism. mail-auth's `exists` takes any
+    /// cached address set, even an empty one, as "the name exists", so a name DNS denied
+    /// is then left to its resolver (which has no servers: the check is `unknown`) rather
+    /// than handed over as an empty set (a false match).
+    exists_in_play: bool,
 }
 
 /// Why a question was left open (mail-auth then reports a temporary error).
@@ -898,6 +909,16 @@ impl<'a> Caches<'a> {
                 None
             }
         }
+    }
+
+    /// An address answer as mail-auth's record set: `None` for a failure, and for a denial
+    /// while an `exists:` mechanism may be asking (see [`Caches::exists_in_play`]).
+    fn addresses<T: std::str::FromStr>(&self, a: &Answer) -> Option<RecordSet<T>> {
+        let found: Vec<T> = a.answers.iter().filter_map(|r| r.parse().ok()).collect();
+        if a.rcode.is_failure() || (found.is_empty() && self.exists_in_play) {
+            return None;
+        }
+        Some(records(found))
     }
 
     fn lookups(&self) -> Vec<LookupUsed> {
@@ -1056,14 +1077,12 @@ cache_of!(Box<str>, RecordSet<MX>, |caches, key| {
 
 cache_of!(Box<str>, RecordSet<Ipv4Addr>, |caches, key| {
     let a = caches.answer(key_text(key), QType::A)?;
-    (!a.rcode.is_failure())
-        .then(|| records(a.answers.iter().filter_map(|r| r.parse().ok()).collect()))
+    caches.addresses(a)
 });
 
 cache_of!(Box<str>, RecordSet<Ipv6Addr>, |caches, key| {
     let a = caches.answer(key_text(key), QType::Aaaa)?;
-    (!a.rcode.is_failure())
-        .then(|| records(a.answers.iter().filter_map(|r| r.parse().ok()).collect()))
+    caches.addresses(a)
 });
 
 cache_of!(IpAddr, RecordSet<Box<str>>, |caches, key| {

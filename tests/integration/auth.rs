@@ -93,6 +93,13 @@ inner IN TXT \"v=spf1 include:signer.{ORIGIN} -all\"
 forwarder IN TXT \"v=spf1 ip4:{FORWARDER_IP} -all\"
 arc._domainkey.forwarder IN TXT {ed}
 arc._domainkey.lists IN TXT {rsa}
+mech-a IN TXT \"v=spf1 a -all\"
+mech-a IN A {SIGNER_IP}
+mech-mx IN TXT \"v=spf1 mx -all\"
+mech-mx IN MX 10 mail.signer
+mech-ptr IN TXT \"v=spf1 ptr:signer.{ORIGIN} -all\"
+mech-exists IN TXT \"v=spf1 exists:%{{i}}.ok.{ORIGIN} -all\"
+{SIGNER_IP}.ok IN A 127.0.0.2
 "
     );
     std::fs::write(dir.join(format!("{ORIGIN}.zone")), zone).unwrap();
@@ -100,6 +107,12 @@ arc._domainkey.lists IN TXT {rsa}
     // answers for it too, as the root's servers would (the name does not exist).
     let tld = "$ORIGIN test.\n$TTL 3600\n@ IN SOA ns.auth.test. hostmaster.auth.test. 1 3600 600 86400 300\n@ IN NS ns.auth.test.\n";
     std::fs::write(dir.join("test.zone"), tld).unwrap();
+    // The signer's reverse name, for SPF's ptr mechanism.
+    let last = SIGNER_IP.rsplit('.').next().unwrap();
+    let reverse = format!(
+        "$ORIGIN 216.184.93.in-addr.arpa.\n$TTL 3600\n@ IN SOA ns.{ORIGIN}. hostmaster.{ORIGIN}. 1 3600 600 86400 300\n@ IN NS ns.{ORIGIN}.\n{last} IN PTR mail.signer.{ORIGIN}.\n"
+    );
+    std::fs::write(dir.join("216.184.93.in-addr.arpa.zone"), reverse).unwrap();
     dir
 }
 
@@ -476,6 +489,18 @@ fn spf_pass_fail_softfail_permerror_and_dmarc_fail() {
         ("broken", SIGNER_IP, "permerror"),
         ("nested", SIGNER_IP, "pass"),
         ("nested", STRANGER_IP, "fail"),
+        // Each mechanism that makes the library ask for more than TXT, through our
+        // answers: addresses, exchangers, the client's reverse name, a macro.
+        ("mech-a", SIGNER_IP, "pass"),
+        ("mech-a", STRANGER_IP, "fail"),
+        ("mech-mx", SIGNER_IP, "pass"),
+        ("mech-mx", STRANGER_IP, "fail"),
+        ("mech-ptr", SIGNER_IP, "pass"),
+        ("mech-ptr", STRANGER_IP, "fail"),
+        ("mech-exists", SIGNER_IP, "pass"),
+        // mail-auth's `exists` takes any cached set, an empty one too, as a match, so a
+        // denied name is left unanswered: unknown, never a false pass.
+        ("mech-exists", STRANGER_IP, "unknown"),
     ];
     for (domain, ip, want) in cases {
         let m = delivered(
