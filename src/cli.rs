@@ -57,8 +57,34 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the manual: one roff page covering every subcommand and its flags, or with
+    /// --dir, one page per subcommand written there (hopsleuth.1, hopsleuth-analyze.1, ...).
+    Man {
+        /// Write one page per subcommand into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// When the text report is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (NO_COLOR notwithstanding).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One JSON report per line (NDJSON).
+    Ndjson,
+    /// One line per message for a person (verdict, score, source, rules, From, Subject),
+    /// then the summary.
+    Text,
 }
 
 /// Output formats of `rules`.
@@ -96,6 +122,16 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Ndjson)]
+    pub format: ScanFormat,
+    /// Also write an HTML page for each message at or above --fail-on into DIR, and an
+    /// index.html listing them (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Colour the text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Analysis settings.
     #[command(flatten)]
     pub analysis: AnalysisArgs,
@@ -185,8 +221,13 @@ fn parse_now(text: &str) -> Result<i64, String> {
 pub enum Format {
     /// One JSON document per message (NDJSON when a file holds several).
     Json,
-    /// A hop table for a person.
+    /// A hop table for a person, fitted to the terminal's width.
     Text,
+    /// One self-contained HTML page per message: the hop timeline, the trust boundary
+    /// and each finding on its hop (no script, nothing fetched).
+    Html,
+    /// Markdown for a ticket: a hop table, the findings, the raw header block.
+    Markdown,
     /// SpamAssassin's X-Spam-Relays-Trusted / X-Spam-Relays-Untrusted lines.
     Spamassassin,
 }
@@ -202,10 +243,13 @@ pub struct AnalyzeArgs {
     /// Indent the JSON.
     #[arg(long)]
     pub pretty: bool,
+    /// Colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Mail-filter mode: write each message unchanged except one header added at the top,
     /// `X-Hopsleuth: verdict=... score=... rules=...` (for procmail, maildrop, Postfix pipes).
     /// A message that cannot be analysed is written back untouched.
-    #[arg(long, conflicts_with_all = ["format", "pretty"])]
+    #[arg(long, conflicts_with_all = ["format", "pretty", "color"])]
     pub add_header: bool,
     /// Envelope sender (MAIL FROM) as the receiving server saw it; wins over the headers.
     #[arg(long, value_name = "ADDR")]

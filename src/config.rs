@@ -338,6 +338,7 @@ impl Settings {
             checks: self.check_settings(),
             // Verification needs DNS: on with it, unless `[dns] verify = false`.
             verify: self.dns.enabled != Some(false) && self.dns.verify != Some(false),
+            keep_original: false,
         })
     }
 

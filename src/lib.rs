@@ -69,6 +69,9 @@ pub struct Options {
     /// Off in [`Options::default`] (no copy of the body, nothing verified); the binary turns
     /// it on with DNS unless told `--no-verify`.
     pub verify: bool,
+    /// Keep each message's header block and SHA-256 in [`Report::original`], for the
+    /// reports a person reads (HTML, Markdown). Off by default: a scan hashes nothing.
+    pub keep_original: bool,
 }
 
 /// Why a message could not be analysed at all.
@@ -199,6 +202,8 @@ pub struct Prepared {
     kept: Option<KeptMessage>,
     /// Our verification of DKIM, ARC, SPF and DMARC, once run.
     verification: Option<auth::verify::Verification>,
+    /// The header block and digest, when [`Options::keep_original`] asks.
+    original: Option<message::original::Original>,
 }
 
 /// A message's header block and the first bytes of its body, for DKIM.
@@ -213,6 +218,7 @@ struct KeptMessage {
 pub fn prepare_read(raw: &mbox::RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
     let mut prepared = prepare(&raw.header, options)?;
     prepared.count_bytes_after_header(raw.body_len);
+    prepared.original_streamed(&raw.header, raw.digest.clone(), raw.body_len);
     match &raw.body {
         Some(body) => prepared.keep_parts(&raw.header, body, raw.body_len, true),
         // Verifying, but the reader kept no body (the filter streams it through): a body
@@ -297,6 +303,9 @@ pub fn prepare(input: &[u8], options: &Options) -> Result<Prepared, AnalyzeError
         hints,
         kept: None,
         verification: None,
+        original: options
+            .keep_original
+            .then(|| message::original::Original::of_whole(input, split.body_offset)),
     };
     if options.verify {
         prepared.keep_message(input, limits.max_body_bytes);
@@ -370,6 +379,29 @@ impl Prepared {
                 .unwrap_or("unknown"),
             delivered_at: entry.or(self.hops.last()).and_then(|h| h.timestamp),
         })
+    }
+
+    /// For a message whose body the reader streamed past: the original's digest is the
+    /// one the reader computed over the whole message, or, when it computed none, the
+    /// header block's alone (said so: not `whole`).
+    pub fn original_streamed(
+        &mut self,
+        header: &[u8],
+        digest: Option<message::original::StreamDigest>,
+        body_len: u64,
+    ) {
+        let Some(original) = &mut self.original else {
+            return;
+        };
+        let end = self.message.body_offset;
+        *original = match digest {
+            Some(d) => message::original::Original::of_streamed(header, end, d),
+            None => {
+                let mut o = message::original::Original::of_whole(header, end);
+                o.whole = body_len == 0;
+                o
+            }
+        };
     }
 
     /// Adds to the body length the bytes a reader counted after the header block it kept.
@@ -533,6 +565,7 @@ impl Prepared {
             },
             authentication,
             dns: dns.map_or_else(dns::plan::DnsSection::off, |d| d.section()),
+            original: self.original,
         }
     }
 }

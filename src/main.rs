@@ -2,6 +2,8 @@
 
 mod add_header;
 mod cli;
+mod html_pages;
+mod man;
 
 use clap::CommandFactory;
 use clap::Parser;
@@ -31,10 +33,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "hopsleuth", &mut io::stdout());
             Ok(0)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut io::stdout())
-            .map(|_| 0)
-            .map_err(Into::into),
+        Command::Man { dir } => man(dir.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -107,19 +106,34 @@ fn analyze_inputs(
     dns: Option<std::sync::Arc<Dns>>,
 ) -> anyhow::Result<u8> {
     use hopsleuth::scan::{self, Event, ScanOptions};
-    let render: scan::Render = match args.format {
-        Format::Json if args.pretty => |report, out| {
+    let mut options = options;
+    // The HTML and Markdown reports show the header block and the input's SHA-256.
+    options.keep_original = matches!(args.format, Format::Html | Format::Markdown);
+    let text = text_options(args.color);
+    let html = hopsleuth::report::html::HtmlOptions {
+        clock_skew_s: options.checks.clock_skew(),
+    };
+    let render = match args.format {
+        Format::Json if args.pretty => scan::Render::new(|report, out| {
             out.extend_from_slice(report.to_json_pretty().as_bytes());
             out.push(b'\n');
-        },
-        Format::Json => scan::render_ndjson,
-        Format::Text => |report, out| {
-            out.extend_from_slice(hopsleuth::report::text::render(report).as_bytes());
+        }),
+        Format::Json => scan::Render::new(scan::render_ndjson),
+        Format::Text => scan::Render::new(move |report, out| {
+            let page = hopsleuth::report::text::render_with(report, text);
+            out.extend_from_slice(page.as_bytes());
             out.push(b'\n');
-        },
-        Format::Spamassassin => |report, out| {
+        }),
+        Format::Html => scan::Render::new(move |report, out| {
+            out.extend_from_slice(hopsleuth::report::html::render(report, html).as_bytes());
+        }),
+        Format::Markdown => scan::Render::new(|report, out| {
+            out.extend_from_slice(hopsleuth::report::markdown::render(report).as_bytes());
+            out.push(b'\n');
+        }),
+        Format::Spamassassin => scan::Render::new(|report, out| {
             out.extend_from_slice(hopsleuth::report::spamassassin::render(report).as_bytes());
-        },
+        }),
     };
     let scan_options = ScanOptions {
         options,
@@ -137,6 +151,61 @@ fn analyze_inputs(
     let summary = scan::run(&input_paths(args), &scan_options, &mut out, &mut on_event)?;
     out.flush()?;
     Ok(if summary.errors > 0 { EXIT_ERROR } else { 0 })
+}
+
+/// The text report's width and colour: the terminal's width on a terminal, 80 when the
+/// output is a file or a pipe; colour by `--color` (auto: a terminal, and no NO_COLOR).
+fn text_options(color: cli::ColorChoice) -> hopsleuth::report::text::TextOptions {
+    use std::io::IsTerminal;
+    let tty = io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    hopsleuth::report::text::TextOptions {
+        width: if tty {
+            terminal_width().unwrap_or(80)
+        } else {
+            80
+        },
+        color: match color {
+            cli::ColorChoice::Always => true,
+            cli::ColorChoice::Never => false,
+            cli::ColorChoice::Auto => tty && !no_color,
+        },
+    }
+}
+
+/// Columns of the terminal on standard output, as the kernel knows them.
+fn terminal_width() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct it is given, which lives
+    // across the call; on a descriptor that is no terminal it fails and writes nothing.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// `hopsleuth man`: one page with every subcommand, or one page per subcommand in `dir`.
+fn man(dir: Option<&std::path::Path>) -> anyhow::Result<u8> {
+    match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("{}: cannot create: {e}", hopsleuth::text::display_path(dir))
+            })?;
+            clap_mangen::generate_to(Cli::command(), dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: cannot write the pages: {e}",
+                    hopsleuth::text::display_path(dir)
+                )
+            })?;
+        }
+        None => io::stdout()
+            .lock()
+            .write_all(man::single_page().as_bytes())?,
+    }
+    Ok(0)
 }
 
 /// What a scan event tells a person on stderr (nothing for progress).
@@ -310,11 +379,38 @@ const EXIT_FAIL_ON: u8 = 1;
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     use hopsleuth::scan::{self, Event, ScanOptions};
     use std::io::IsTerminal;
-    let (options, dns) = args.analysis.setup()?;
+    let (mut options, dns) = args.analysis.setup()?;
     let dns = dns.map(std::sync::Arc::new);
+    options.keep_original = args.html.is_some();
+    let pages = match &args.html {
+        Some(dir) => Some(std::sync::Arc::new(html_pages::Pages::create(
+            dir,
+            args.fail_on,
+            options.checks.clock_skew(),
+        )?)),
+        None => None,
+    };
+    let text = text_options(args.color);
+    let line_render: fn(&hopsleuth::Report, &mut Vec<u8>, hopsleuth::report::text::TextOptions) =
+        match args.format {
+            cli::ScanFormat::Ndjson => |report, out, _| scan::render_ndjson(report, out),
+            cli::ScanFormat::Text => |report, out, text| {
+                out.extend_from_slice(
+                    hopsleuth::report::text::summary_line(report, text).as_bytes(),
+                );
+                out.push(b'\n');
+            },
+        };
+    let page_writer = pages.clone();
     let scan_options = ScanOptions {
         options,
         dns: dns.clone(),
+        render: scan::Render::new(move |report, out| {
+            line_render(report, out, text);
+            if let Some(pages) = &page_writer {
+                pages.write(report);
+            }
+        }),
         ..ScanOptions::default()
     };
     if let Some(asked) = args.jobs {
@@ -380,7 +476,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         .take(10)
         .map(|(r, n)| format!("{r} {n}"))
         .collect();
-    eprintln!(
+    if let Some(pages) = &pages {
+        pages.finish(summary.messages)?;
+    }
+    let summary_line = format!(
         "hopsleuth: {} messages ({}), {} errors, {} skipped, {:.2}s, {:.0} messages/s; rules: {}",
         summary.messages,
         verdicts.join(", "),
@@ -394,6 +493,15 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             rules.join(", ")
         }
     );
+    // A person reading the text lines gets the summary after them; NDJSON keeps stdout
+    // for reports.
+    if args.format == cli::ScanFormat::Text {
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "{summary_line}")?;
+        stdout.flush()?;
+    } else {
+        eprintln!("{summary_line}");
+    }
     if let Some(d) = summary.dns {
         let silent = if d.lookups > 0 && d.failed == d.lookups {
             "; no DNS answer at all: is the resolver reachable? (--no-dns turns lookups off)"

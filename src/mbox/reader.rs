@@ -29,6 +29,9 @@ pub struct RawMessage {
     /// The first bytes of the body (as stored), when the reader was asked to keep them
     /// ([`Reader::keep_body`]): DKIM needs the body.
     pub body: Option<Vec<u8>>,
+    /// The SHA-256 of the message as stored, when the reader was asked to hash
+    /// ([`Reader::digest`]).
+    pub digest: Option<crate::message::original::StreamDigest>,
 }
 
 /// What the input holds.
@@ -199,6 +202,8 @@ pub struct Reader<'p, R: BufRead> {
     scratch: Vec<u8>,
     /// Keep this many bytes of each body when iterating (`None`: count them only).
     keep_body: Option<usize>,
+    /// Hash each message while reading its body ([`RawMessage::digest`]).
+    digest: bool,
 }
 
 impl<'a> Reader<'a, io::Cursor<&'a [u8]>> {
@@ -232,7 +237,15 @@ impl<'p, R: BufRead> Reader<'p, R> {
             peek: None,
             scratch: Vec::new(),
             keep_body: None,
+            digest: false,
         }
+    }
+
+    /// Hashes each message (header block and body as stored) while reading it, for
+    /// [`RawMessage::digest`].
+    pub fn digest(mut self, on: bool) -> Self {
+        self.digest = on;
+        self
     }
 
     /// Keeps the first `cap` bytes of each body the iterator reads in
@@ -272,8 +285,9 @@ impl<'p, R: BufRead> Reader<'p, R> {
                 body_len: 0,
                 header_truncated: false,
                 body: None,
+                digest: None,
             };
-            self.read_body(&mut skipped, None)?;
+            self.read_body_into(&mut skipped, None)?;
         }
         if self.finished {
             return Ok(None);
@@ -368,6 +382,7 @@ impl<'p, R: BufRead> Reader<'p, R> {
             body_len: 0,
             header_truncated: truncated,
             body: None,
+            digest: None,
         }))
     }
 
@@ -409,7 +424,29 @@ impl<'p, R: BufRead> Reader<'p, R> {
     /// Reads the rest of the message `read_head` handed out: counted into `msg.body_len`,
     /// and written as read to `sink` when there is one (the separator of the next message
     /// and nothing else is held back).
+    /// With [`Reader::digest`], the message is hashed on the way ([`RawMessage::digest`]).
     pub fn read_body(
+        &mut self,
+        msg: &mut RawMessage,
+        sink: Option<&mut dyn Write>,
+    ) -> io::Result<()> {
+        if !self.digest || self.body.is_none() {
+            return self.read_body_into(msg, sink);
+        }
+        let mut counted_only = io::sink();
+        let inner: &mut dyn Write = match sink {
+            Some(out) => out,
+            None => &mut counted_only,
+        };
+        let header = std::mem::take(&mut msg.header);
+        let mut hashing = crate::message::original::Digesting::new(&header, inner);
+        msg.header = header;
+        let read = self.read_body_into(msg, Some(&mut hashing));
+        msg.digest = Some(hashing.finish(msg.header.len() as u64 + msg.body_len));
+        read
+    }
+
+    fn read_body_into(
         &mut self,
         msg: &mut RawMessage,
         sink: Option<&mut dyn Write>,

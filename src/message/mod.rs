@@ -6,6 +6,7 @@
 
 pub mod envelope;
 pub mod headers;
+pub mod original;
 pub mod rfc2047;
 
 use crate::limits::Limits;

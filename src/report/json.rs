@@ -300,6 +300,8 @@ impl WriteJson for Report {
             identity,
             authentication,
             dns,
+            // Not part of the JSON report: the HTML and Markdown reports show it.
+            original: _,
         } = self;
         object!(out,
             "schema": schema,

@@ -4,9 +4,12 @@
 //! Absent values of the documented fields are `null` (not missing), so consumers can rely on
 //! every key being present.
 
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod spamassassin;
 pub mod text;
+pub mod view;
 
 use crate::chain::ChainSummary;
 use crate::chain::hop::Hop;
@@ -54,6 +57,11 @@ pub struct Report {
     pub authentication: crate::auth::section::Authentication,
     /// DNS: the mode (`live`, `replay`, `off`), the lookup cap and every answer used.
     pub dns: crate::dns::plan::DnsSection,
+    /// The header block and SHA-256 of the message, kept only when
+    /// [`crate::Options::keep_original`] asks (the HTML and Markdown reports show them). Not
+    /// part of the JSON report.
+    #[serde(skip)]
+    pub original: Option<crate::message::original::Original>,
 }
 
 /// Where a message came from.

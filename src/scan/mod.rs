@@ -43,8 +43,38 @@ pub struct ScanOptions {
     pub batch_bytes: usize,
 }
 
-/// Writes a report into a line buffer (newline included).
-pub type Render = fn(&Report, &mut Vec<u8>);
+/// Writes a report into a line buffer (newline included). Called on the worker that
+/// finished the report; it may carry settings (the text report's width) or write files
+/// of its own (`scan --html`).
+#[derive(Clone)]
+pub struct Render(Arc<RenderFn>);
+
+/// What a [`Render`] calls.
+type RenderFn = dyn Fn(&Report, &mut Vec<u8>) + Send + Sync;
+
+impl Render {
+    /// A renderer from a function or closure.
+    pub fn new(render: impl Fn(&Report, &mut Vec<u8>) + Send + Sync + 'static) -> Self {
+        Render(Arc::new(render))
+    }
+
+    /// Writes `report` into `out`.
+    pub fn write(&self, report: &Report, out: &mut Vec<u8>) {
+        (self.0)(report, out);
+    }
+}
+
+impl Default for Render {
+    fn default() -> Self {
+        Render::new(render_ndjson)
+    }
+}
+
+impl std::fmt::Debug for Render {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Render")
+    }
+}
 
 /// The scan's own format: one line of JSON.
 pub fn render_ndjson(report: &Report, out: &mut Vec<u8>) {
@@ -80,7 +110,7 @@ impl Default for ScanOptions {
             options: Options::default(),
             batch: 512,
             dns: None,
-            render: render_ndjson,
+            render: Render::default(),
             error_records: true,
             batch_bytes: 32 << 20,
         }
@@ -314,7 +344,8 @@ fn process_small_file(name: String, bytes: &[u8], explicit: bool, scan: &ScanOpt
         Layout::Mbox,
         limits.max_header_bytes,
         limits.max_message_bytes,
-    );
+    )
+    .digest(scan.options.keep_original);
     if let Some(cap) = scan.body_cap() {
         reader = reader.keep_body(cap);
     }
@@ -376,7 +407,8 @@ fn stream_or_single(
         Layout::Single,
         limits.max_header_bytes,
         limits.max_message_bytes,
-    );
+    )
+    .digest(scan.options.keep_original);
     // The header decides first: input that is not mail (`/dev/zero` on standard input) is
     // not read on to its end.
     let mut raw = match reader.read_head() {
@@ -395,6 +427,7 @@ fn stream_or_single(
     }
     let mut prepared = prepared;
     prepared.count_bytes_after_header(raw.body_len);
+    prepared.original_streamed(&raw.header, raw.digest.clone(), raw.body_len);
     if let Some(kept) = kept {
         prepared.keep_parts(&raw.header, &kept.bytes, raw.body_len, false);
     }
@@ -435,7 +468,7 @@ fn recycle_line_buffers(lines: impl Iterator<Item = Vec<u8>>) {
 fn report_done(report: Report, scan: &ScanOptions) -> Done {
     let rules = report.scored_rules();
     let mut line = take_line_buffer();
-    (scan.render)(&report, &mut line);
+    scan.render.write(&report, &mut line);
     Done::Report {
         line,
         verdict: report.verdict,
@@ -594,7 +627,8 @@ fn stream_mbox(
                 Layout::Mbox,
                 limits.max_header_bytes,
                 limits.max_message_bytes,
-            );
+            )
+            .digest(scan.options.keep_original);
             if let Some(peek) = peek {
                 reader = reader.with_peek(peek);
             }

@@ -261,3 +261,179 @@ fn comment_depth_limit_from_the_command_line() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(!v["hops"][0]["notes"].to_string().contains("nest deeper"));
 }
+
+#[test]
+fn text_fits_80_columns_without_cutting_addresses_and_colours_only_when_asked() {
+    let out = hopsleuth(
+        &[
+            "analyze",
+            "--format",
+            "text",
+            "samples/exim-sendmail-mix.eml",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    // Not a terminal: 80 columns, no colour.
+    assert!(!text.contains('\x1b'), "colour in a pipe");
+    for line in text.lines() {
+        let longest = line
+            .split(' ')
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0);
+        assert!(line.chars().count() <= 80 || longest > 56, "{line:?}");
+    }
+    // Every address whole, the HELO shown, one delay format, exact scores.
+    assert!(text.contains("ip 93.184.216.140"), "{text}");
+    assert!(text.contains("helo [93.184.216.140] (claimed)"), "{text}");
+    assert!(text.contains("+2s") && !text.contains("+2 "), "{text}");
+    assert!(text.contains("Path score 0.0: clean"), "{text}");
+    let colour = hopsleuth(
+        &[
+            "analyze",
+            "--format",
+            "text",
+            "--color",
+            "always",
+            "samples/exim-sendmail-mix.eml",
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&colour.stdout).contains("\x1b[32mclean\x1b[0m"));
+}
+
+#[test]
+fn html_and_markdown_formats() {
+    let out = hopsleuth(
+        &["analyze", "--format", "html", "samples/webmail.eml"],
+        None,
+    );
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-"));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "a URL in the page"
+    );
+    assert_eq!(page.matches("<tr class=\"hop ").count(), 3);
+    let again = hopsleuth(
+        &["analyze", "--format", "html", "samples/webmail.eml"],
+        None,
+    );
+    assert_eq!(again.stdout, page.as_bytes(), "same input, same bytes");
+    let md = hopsleuth(
+        &["analyze", "--format", "markdown", "samples/webmail.eml"],
+        None,
+    );
+    let md = String::from_utf8(md.stdout).expect("UTF-8");
+    assert!(md.contains("| # | trust | HELO (claimed) |"), "{md}");
+    assert!(md.contains("```text\nReturn-path:"), "{md}");
+}
+
+#[test]
+fn scan_writes_text_lines_and_html_pages_with_an_index() {
+    let dir = std::env::temp_dir().join(format!(
+        "hopsleuth-html-{}-{}",
+        std::process::id(),
+        crate::common::unique()
+    ));
+    let out = hopsleuth(
+        &[
+            "scan",
+            "--format",
+            "text",
+            "--fail-on",
+            "suspicious",
+            "--html",
+            dir.to_str().expect("UTF-8 temp dir"),
+            "samples",
+            "tests/fixtures/forgery/replayed-chain-forged-2.eml",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    // One line per message (nine in samples/, one fixture), then the summary.
+    assert_eq!(lines.len(), 11, "{text}");
+    assert!(lines[10].starts_with("hopsleuth: 10 messages"), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("forged ")), "{text}");
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the HTML directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    pages.sort();
+    // The two forged messages, and the index.
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    let index = std::fs::read_to_string(dir.join("index.html")).expect("index.html");
+    for page in pages.iter().filter(|p| *p != "index.html") {
+        assert!(
+            index.contains(&format!("href=\"{page}\"")),
+            "{page} not in the index"
+        );
+    }
+    assert!(index.contains("replayed-chain-forged-2.eml"), "{index}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn man_pages_cover_every_subcommand_without_dangling_references() {
+    let one = hopsleuth(&["man"], None);
+    assert!(one.status.success());
+    let page = String::from_utf8(one.stdout).expect("UTF-8");
+    for sub in [
+        "analyze",
+        "scan",
+        "rules",
+        "explain",
+        "profiles",
+        "completions",
+        "man",
+    ] {
+        assert!(page.contains(&format!(".SS \"hopsleuth {sub}\"")), "{sub}");
+    }
+    assert!(page.contains("\\-\\-dns\\-replay") && page.contains("\\-\\-html"));
+    let dir = std::env::temp_dir().join(format!(
+        "hopsleuth-man-{}-{}",
+        std::process::id(),
+        crate::common::unique()
+    ));
+    let out = hopsleuth(&["man", "--dir", dir.to_str().expect("UTF-8")], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("pages")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert!(files.contains(&"hopsleuth-scan.1".to_string()), "{files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(dir.join(f)).expect("page");
+        // Every page named in another is written (roff writes `hopsleuth\-scan(1)`).
+        for (at, _) in text.match_indices("(1)") {
+            let before = &text[..at];
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '\\' || c == '-'))
+                .map_or(0, |i| i + 1);
+            let name = before[start..].replace("\\-", "-");
+            let name = name.trim_start_matches("\\fB");
+            if name.starts_with("hopsleuth") {
+                assert!(
+                    files.contains(&format!("{name}.1")),
+                    "{f} names {name}(1), not written"
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -11,6 +11,7 @@ mod known;
 
 // Suites.
 mod auth;
+mod browser;
 mod checks_corpus;
 mod cli;
 mod conformance;
