@@ -57,6 +57,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// DNS recordings: `dns merge A.json B.json > all.json` joins the recordings of shards
+    /// so one replay reproduces them all.
+    Dns {
+        /// What to do with recordings.
+        #[command(subcommand)]
+        command: DnsCommand,
+    },
     /// Print the manual: one roff page covering every subcommand and its flags, or with
     /// --dir, one page per subcommand written there (hopsleuth.1, hopsleuth-analyze.1, ...).
     Man {
@@ -64,6 +71,52 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+/// `hopsleuth dns` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DnsCommand {
+    /// Merge recordings (written by --dns-record) into one on standard output: every
+    /// answer of each, a question answered in several kept from the first file naming it
+    /// (stderr counts those that differ).
+    Merge {
+        /// The recordings, in order of precedence.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// What `scan` writes per message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// The report (NDJSON, or a text line with --format text).
+    Reports,
+    /// One NDJSON row per finding: source, verdict, rule, strength, score, hop, message.
+    Findings,
+    /// One NDJSON row per hop: source, verdict, hop, trust, HELO, rDNS, IP, by, delay.
+    Hops,
+}
+
+/// `--shard K/N`.
+fn parse_shard(text: &str) -> Result<hopsleuth::scan::Shard, String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("{text:?}: expected K/N, e.g. 1/4"))?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?}: K is not a number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?}: N is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("{text:?}: expected 1 <= K <= N"));
+    }
+    Ok(hopsleuth::scan::Shard {
+        index: k - 1,
+        count: n,
+    })
 }
 
 /// When the text report is coloured.
@@ -111,8 +164,23 @@ pub enum FailOn {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files, mboxes, Maildirs, MH folders or directories; `-` reads standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "files_from")]
     pub paths: Vec<PathBuf>,
+    /// Also scan the paths listed in FILE, one per line (`-`: standard input), read as the
+    /// scan goes.
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+    /// The --files-from list is NUL-separated (as `find -print0` writes it).
+    #[arg(short = '0', long = "null", requires = "files_from")]
+    pub null: bool,
+    /// Scan only part K of N (1 <= K <= N): each file goes to the part a stable hash of its
+    /// path picks, so the N parts together are the whole scan.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<hopsleuth::scan::Shard>,
+    /// What each output line is: a whole report, one row per finding, or one row per hop
+    /// (flat rows for DuckDB and ClickHouse: schema/duckdb.sql, schema/clickhouse.sql).
+    #[arg(long, value_enum, default_value_t = Emit::Reports)]
+    pub emit: Emit,
     /// Also write the summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,

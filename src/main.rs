@@ -34,6 +34,9 @@ fn main() -> ExitCode {
             Ok(0)
         }
         Command::Man { dir } => man(dir.as_deref()),
+        Command::Dns {
+            command: cli::DnsCommand::Merge { files },
+        } => dns_merge(&files),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -185,6 +188,86 @@ fn terminal_width() -> Option<usize> {
     // across the call; on a descriptor that is no terminal it fails and writes nothing.
     let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
     (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// `scan --files-from`: the list read lazily, one path per line (or NUL-separated).
+fn path_list(list: &std::path::Path, null: bool) -> anyhow::Result<hopsleuth::scan::PathSource> {
+    use std::io::BufRead;
+    let name = hopsleuth::text::display_path(list);
+    let reader: Box<dyn BufRead + Send> = if list == std::path::Path::new("-") {
+        Box::new(io::BufReader::new(io::stdin()))
+    } else {
+        let file = std::fs::File::open(list)
+            .map_err(|e| anyhow::anyhow!("{name}: cannot open the list of paths: {e}"))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let delimiter = if null { b'\0' } else { b'\n' };
+    Ok(hopsleuth::scan::PathSource {
+        name,
+        paths: Box::new(PathList { reader, delimiter }),
+    })
+}
+
+/// Paths split from a reader, each at most `PATH_MAX` bytes (a longer "path" ends the
+/// list with an error instead of filling memory), empty entries skipped.
+struct PathList {
+    reader: Box<dyn io::BufRead + Send>,
+    delimiter: u8,
+}
+
+/// Linux's PATH_MAX.
+const PATH_MAX: u64 = 4096;
+
+impl Iterator for PathList {
+    type Item = io::Result<std::path::PathBuf>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::io::{BufRead, Read};
+        use std::os::unix::ffi::OsStringExt;
+        loop {
+            let mut entry = Vec::new();
+            match (&mut self.reader)
+                .take(PATH_MAX + 1)
+                .read_until(self.delimiter, &mut entry)
+            {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
+            }
+            let ended = entry.last() == Some(&self.delimiter);
+            if ended {
+                entry.pop();
+            } else if entry.len() as u64 > PATH_MAX {
+                return Some(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("an entry longer than PATH_MAX ({PATH_MAX} bytes): not a path list?"),
+                )));
+            }
+            if self.delimiter == b'\n' && entry.last() == Some(&b'\r') {
+                entry.pop();
+            }
+            if entry.is_empty() {
+                continue;
+            }
+            return Some(Ok(std::path::PathBuf::from(std::ffi::OsString::from_vec(
+                entry,
+            ))));
+        }
+    }
+}
+
+/// `hopsleuth dns merge`: the recordings joined on standard output.
+fn dns_merge(files: &[std::path::PathBuf]) -> anyhow::Result<u8> {
+    let merged = hopsleuth::resolver::record::merge(files)?;
+    if merged.differing > 0 {
+        eprintln!(
+            "hopsleuth: {} questions answered differently in a later recording; the first recording's answers kept",
+            merged.differing
+        );
+    }
+    let text = hopsleuth::resolver::record::to_text(&merged.recording);
+    io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(0)
 }
 
 /// `hopsleuth man`: one page with every subcommand, or one page per subcommand in `dir`.
@@ -392,9 +475,17 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     let text = text_options(args.color);
     let line_render: fn(&hopsleuth::Report, &mut Vec<u8>, hopsleuth::report::text::TextOptions) =
-        match args.format {
-            cli::ScanFormat::Ndjson => |report, out, _| scan::render_ndjson(report, out),
-            cli::ScanFormat::Text => |report, out, text| {
+        match (args.emit, args.format) {
+            (cli::Emit::Findings, _) => |report, out, _| {
+                hopsleuth::report::rows::write_findings(report, out);
+            },
+            (cli::Emit::Hops, _) => {
+                |report, out, _| hopsleuth::report::rows::write_hops(report, out)
+            }
+            (cli::Emit::Reports, cli::ScanFormat::Ndjson) => {
+                |report, out, _| scan::render_ndjson(report, out)
+            }
+            (cli::Emit::Reports, cli::ScanFormat::Text) => |report, out, text| {
                 out.extend_from_slice(
                     hopsleuth::report::text::summary_line(report, text).as_bytes(),
                 );
@@ -411,7 +502,15 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
                 pages.write(report);
             }
         }),
+        shard: args.shard,
+        // Flat rows carry no error records: an input that cannot be read is said on
+        // stderr (and in the exit code), as always.
+        error_records: args.emit == cli::Emit::Reports,
         ..ScanOptions::default()
+    };
+    let source = match &args.files_from {
+        Some(list) => Some(path_list(list, args.null)?),
+        None => None,
     };
     if let Some(asked) = args.jobs {
         // More workers than cores only add memory and contention; a typo like 100000 would
@@ -454,8 +553,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         }
     };
     let summary = recording(dns.as_deref(), || {
-        Ok(scan::run(
+        Ok(scan::run_with_source(
             &args.paths,
+            source,
             &scan_options,
             &mut out,
             &mut on_event,

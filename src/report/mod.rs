@@ -7,6 +7,7 @@
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod rows;
 pub mod spamassassin;
 pub mod text;
 pub mod view;

@@ -20,8 +20,7 @@ pub fn write<'a>(path: &Path, answers: impl Iterator<Item = &'a Answer>) -> Resu
         path: path.to_path_buf(),
         message,
     };
-    let text = serde_json::to_string_pretty(&recording).map_err(|e| fail(e.to_string()))?;
-    std::fs::write(path, text + "\n").map_err(|e| fail(e.to_string()))
+    std::fs::write(path, to_text(&recording)).map_err(|e| fail(e.to_string()))
 }
 
 /// Answers only from a recording.
@@ -33,6 +32,61 @@ pub struct Replay {
 impl Replay {
     /// Reads a recording; a missing, unreadable or malformed file is an error naming it.
     pub fn load(path: &Path) -> Result<Replay, DnsError> {
+        Ok(Replay::from_answers(read(path)?.answers))
+    }
+
+    /// A replay of answers already in memory (a recording read elsewhere).
+    pub fn from_answers(answers: Vec<Answer>) -> Replay {
+        Replay {
+            answers: answers.into_iter().map(|a| (a.question(), a)).collect(),
+        }
+    }
+}
+
+/// Recordings joined (`hopsleuth dns merge`), and how many questions they answered
+/// differently.
+#[derive(Debug)]
+pub struct Merged {
+    /// Every question of every recording, answered by the first recording naming it.
+    pub recording: Recording,
+    /// Questions a later recording answered otherwise (its answer dropped).
+    pub differing: usize,
+}
+
+/// Joins recordings: a replay of the result answers every question any of them answers,
+/// the way the first file naming it does (shards of one scan asked at about the same
+/// time; the first is kept so the merge is deterministic).
+pub fn merge(paths: &[std::path::PathBuf]) -> Result<Merged, DnsError> {
+    let mut by_question: HashMap<Question, Answer> = HashMap::new();
+    let mut differing = 0;
+    for path in paths {
+        for a in read(path)?.answers {
+            match by_question.entry(a.question()) {
+                std::collections::hash_map::Entry::Occupied(kept) => {
+                    if kept.get() != &a {
+                        differing += 1;
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(a);
+                }
+            }
+        }
+    }
+    Ok(Merged {
+        recording: Recording::new(by_question.into_values().collect()),
+        differing,
+    })
+}
+
+/// The recording as written (pretty JSON, a final newline).
+pub fn to_text(recording: &Recording) -> String {
+    serde_json::to_string_pretty(recording).unwrap_or_default() + "\n"
+}
+
+/// Reads and checks one recording file.
+fn read(path: &Path) -> Result<Recording, DnsError> {
+    {
         let fail = |message: String| DnsError::Recording {
             path: path.to_path_buf(),
             message,
@@ -63,14 +117,7 @@ impl Replay {
         for (i, a) in recording.answers.iter().enumerate() {
             check_answer(a).map_err(|why| fail(format!("answer {i} ({}): {why}", a.name)))?;
         }
-        Ok(Replay::from_answers(recording.answers))
-    }
-
-    /// A replay of answers already in memory (a recording read elsewhere).
-    pub fn from_answers(answers: Vec<Answer>) -> Replay {
-        Replay {
-            answers: answers.into_iter().map(|a| (a.question(), a)).collect(),
-        }
+        Ok(recording)
     }
 }
 

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use walk::Unit;
+pub use walk::{PathSource, Shard, Unit};
 
 /// What a scan does besides analysing.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ pub struct ScanOptions {
     /// Bytes of finished reports a batch may hold before it is written: batches shrink
     /// when reports are large, so memory stays bounded whatever the messages.
     pub batch_bytes: usize,
+    /// Scan only this part of the inputs (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// Writes a report into a line buffer (newline included). Called on the worker that
@@ -113,6 +115,7 @@ impl Default for ScanOptions {
             render: Render::default(),
             error_records: true,
             batch_bytes: 32 << 20,
+            shard: None,
         }
     }
 }
@@ -550,8 +553,22 @@ pub fn run(
     out: &mut (dyn Write + Send),
     on_event: &mut (dyn FnMut(Event) + Send),
 ) -> io::Result<Summary> {
+    run_with_source(paths, None, scan, out, on_event)
+}
+
+/// [`run`] over `paths`, then the paths a list gives, read as the scan goes (a list of a
+/// hundred million paths is never held in memory).
+pub fn run_with_source(
+    paths: &[PathBuf],
+    source: Option<PathSource>,
+    scan: &ScanOptions,
+    out: &mut (dyn Write + Send),
+    on_event: &mut (dyn FnMut(Event) + Send),
+) -> io::Result<Summary> {
     let start = Instant::now();
-    let mut units = walk::units(paths);
+    let mut units = walk::units(paths)
+        .with_source(source)
+        .with_shard(scan.shard);
     let mut batch = batch::BatchSize::new(scan.batch_limit(), scan.batch_bytes);
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Done>>(1);
     let mut summary = std::thread::scope(|threads| {

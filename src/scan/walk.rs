@@ -67,11 +67,103 @@ pub struct Units {
     /// Directories already walked, by (device, inode): a symbolic link back up the tree,
     /// or a second link to a directory, is walked once.
     visited: std::collections::HashSet<(u64, u64)>,
+    /// More paths, read lazily once the queue is empty (`scan --files-from`).
+    source: Option<PathSource>,
+    /// Only the units of this shard are handed out.
+    shard: Option<Shard>,
+}
+
+/// Paths read one at a time from a list (a file or standard input), and the list's name
+/// for errors reading it.
+pub struct PathSource {
+    /// The list's name (`-` for standard input).
+    pub name: String,
+    /// The paths, or the error that ended the list.
+    pub paths: Box<dyn Iterator<Item = io::Result<PathBuf>> + Send>,
+}
+
+/// One of `count` disjoint parts of a scan (`scan --shard K/N`): a unit belongs to the part
+/// its path's FNV-1a hash falls in, so every file is in exactly one part, on every run and
+/// machine that spells the path the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This part, from 0.
+    pub index: u64,
+    /// How many parts.
+    pub count: u64,
+}
+
+impl Shard {
+    /// True when the unit named `path` (as reports write it) is in this part.
+    pub fn holds(&self, path: &str) -> bool {
+        // FNV-1a, 64 bits: fixed by its definition, so the split never changes.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in path.as_bytes() {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        hash % self.count.max(1) == self.index
+    }
+}
+
+impl Units {
+    /// Reads more paths from `source` once the given ones are done.
+    pub fn with_source(mut self, source: Option<PathSource>) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Hands out only the units of `shard`.
+    pub fn with_shard(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard;
+        self
+    }
+
+    /// The next path to look at: the queue's, else the list's.
+    fn next_pending(&mut self) -> Option<Result<Pending, Unit>> {
+        if let Some(p) = self.queue.pop_front() {
+            return Some(Ok(p));
+        }
+        let source = self.source.as_mut()?;
+        match source.paths.next()? {
+            Ok(path) => Some(Ok(Pending::Path {
+                path,
+                explicit: true,
+                is_dir: None,
+            })),
+            Err(e) => {
+                let name = source.name.clone();
+                // A list that cannot be read ends: its error is said once.
+                self.source = None;
+                Some(Err(Unit::Error {
+                    path: name,
+                    index: None,
+                    offset: None,
+                    error: format!("cannot read the list of paths: {e}"),
+                }))
+            }
+        }
+    }
+
+    fn in_shard(&self, unit: &Unit) -> bool {
+        let Some(shard) = self.shard else {
+            return true;
+        };
+        match unit {
+            Unit::File { path, .. } => shard.holds(&display(path)),
+            Unit::Message { path, .. } | Unit::Error { path, .. } | Unit::Skipped { path, .. } => {
+                shard.holds(path)
+            }
+            Unit::Stdin => shard.holds("-"),
+        }
+    }
 }
 
 /// Starts a stream over `paths`.
 pub fn units(paths: &[PathBuf]) -> Units {
     Units {
+        source: None,
+        shard: None,
         queue: paths
             .iter()
             .map(|p| Pending::Path {
@@ -302,9 +394,15 @@ impl Iterator for Units {
     fn next(&mut self) -> Option<Unit> {
         loop {
             if let Some(u) = self.ready.pop_front() {
-                return Some(u);
+                if self.in_shard(&u) {
+                    return Some(u);
+                }
+                continue;
             }
-            let pending = self.queue.pop_front()?;
+            let pending = match self.next_pending()? {
+                Ok(p) => p,
+                Err(unit) => return Some(unit),
+            };
             let unit = match pending {
                 Pending::Path {
                     path,
@@ -325,7 +423,7 @@ impl Iterator for Units {
                     }
                 }
             };
-            if let Some(u) = unit {
+            if let Some(u) = unit.filter(|u| self.in_shard(u)) {
                 return Some(u);
             }
         }

@@ -658,3 +658,257 @@ fn jobs_are_capped() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--jobs 100000: using"), "{err}");
 }
+
+/// The lines of a scan, sorted: shards and lists are compared as sets of lines.
+fn sorted_lines(out: &Output) -> Vec<String> {
+    let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn shards_add_up_to_the_whole_scan() {
+    let inputs = ["samples", "tests/fixtures/forgery", "tests/fixtures/rules"];
+    let mut args = vec!["scan", "--fail-on", "never"];
+    args.extend(inputs);
+    let whole = hopsleuth(&args, None);
+    assert!(whole.status.success());
+    let whole = sorted_lines(&whole);
+    assert!(whole.len() > 50, "{}", whole.len());
+    let mut union = Vec::new();
+    let mut sizes = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let mut args = vec!["scan", "--fail-on", "never", "--shard", shard.as_str()];
+        args.extend(inputs);
+        let part = hopsleuth(&args, None);
+        assert!(part.status.success());
+        let part = sorted_lines(&part);
+        sizes.push(part.len());
+        union.extend(part);
+    }
+    union.sort();
+    assert_eq!(
+        union, whole,
+        "the three shards are the whole scan, each line once"
+    );
+    // A stable hash spreads the files: no shard is empty, and the split is the same
+    // on every run.
+    assert!(sizes.iter().all(|&n| n > 0), "{sizes:?}");
+    let again = hopsleuth(
+        &["scan", "--fail-on", "never", "--shard", "2/3", "samples"],
+        None,
+    );
+    let once = hopsleuth(
+        &["scan", "--fail-on", "never", "--shard", "2/3", "samples"],
+        None,
+    );
+    assert_eq!(again.stdout, once.stdout);
+    for bad in ["0/3", "4/3", "1/0", "x"] {
+        let out = hopsleuth(&["scan", "--shard", bad, "samples"], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+}
+
+#[test]
+fn files_from_lists_paths_by_line_or_nul() {
+    let dir = tempdir("files-from");
+    let names = ["samples/webmail.eml", "samples/three-messages.mbox"];
+    let by_line = dir.join("list.txt");
+    std::fs::write(&by_line, format!("{}\n\n{}\n", names[0], names[1])).expect("list");
+    let by_nul = dir.join("list.nul");
+    std::fs::write(&by_nul, format!("{}\0{}\0", names[0], names[1])).expect("list");
+    let direct = hopsleuth(&["scan", "--fail-on", "never", names[0], names[1]], None);
+    let listed = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "--files-from",
+            by_line.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert_eq!(listed.stdout, direct.stdout);
+    assert_eq!(lines(&listed).len(), 4);
+    let nul = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "-0",
+            "--files-from",
+            by_nul.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(nul.stdout, direct.stdout);
+    // From standard input, after the paths on the command line.
+    let piped = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "--files-from",
+            "-",
+            "samples/qmail-local.eml",
+        ],
+        Some(format!("{}\n", names[0]).as_bytes()),
+    );
+    let v = lines(&piped);
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0]["source"]["path"], "samples/qmail-local.eml");
+    assert_eq!(v[1]["source"]["path"], names[0]);
+    // A listed path that does not exist is an error record naming it; the rest goes on.
+    std::fs::write(&by_line, format!("nowhere.eml\n{}\n", names[0])).expect("list");
+    let out = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "--files-from",
+            by_line.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let v = lines(&out);
+    assert_eq!(v[0]["source"]["path"], "nowhere.eml");
+    assert!(v[0]["error"].is_string());
+    assert_eq!(v[1]["source"]["path"], names[0]);
+    // Something that is no list ends with an error instead of filling memory.
+    let huge = dir.join("huge");
+    std::fs::write(&huge, vec![b'x'; 10_000]).expect("file");
+    let out = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "--files-from",
+            huge.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than PATH_MAX"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn emitted_findings_and_hops_are_flat_rows() {
+    let out = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "--emit",
+            "findings",
+            "samples/forged-replayed-chain.eml",
+        ],
+        None,
+    );
+    let rows = lines(&out);
+    let report = lines(&hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "samples/forged-replayed-chain.eml",
+        ],
+        None,
+    ))
+    .remove(0);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(rows.len(), findings.len());
+    for (row, f) in rows.iter().zip(findings) {
+        assert_eq!(row["source"], "samples/forged-replayed-chain.eml");
+        assert_eq!(row["verdict"], "forged");
+        assert_eq!(row["rule"], f["rule"]);
+        assert_eq!(row["score"], f["score"]);
+        assert_eq!(row["hops"], f["hops"]);
+        assert_eq!(row["message"], f["message"]);
+        assert!(
+            row.as_object().unwrap().values().all(|v| !v.is_object()),
+            "{row}"
+        );
+    }
+    let out = hopsleuth(
+        &[
+            "scan",
+            "--fail-on",
+            "never",
+            "--emit",
+            "hops",
+            "samples/three-messages.mbox",
+        ],
+        None,
+    );
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 4 + 2 + 4);
+    assert_eq!(rows[0]["message_index"], 0);
+    assert_eq!(rows[0]["hop"], 0);
+    assert!(rows.iter().any(|r| r["trust"] == "entry"));
+}
+
+#[test]
+fn dns_recordings_merge() {
+    let dir = tempdir("dns-merge");
+    // Two recordings that answer every question of their messages, as a shard's
+    // --dns-record does.
+    let a = "tests/fixtures/rules/AUTH002.dns.json";
+    let b = "tests/fixtures/rules/AUTH003.dns.json";
+    let out = hopsleuth(&["dns", "merge", a, b], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged: Value = serde_json::from_slice(&out.stdout).expect("a recording");
+    let count = |p: &str| -> usize {
+        let v: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        v["answers"].as_array().unwrap().len()
+    };
+    let answers = merged["answers"].as_array().expect("answers");
+    assert!(answers.len() <= count(a) + count(b) && answers.len() >= count(a).max(count(b)));
+    // The merged recording replays both messages as their own recordings do.
+    let all = dir.join("all.json");
+    std::fs::write(&all, &out.stdout).expect("write");
+    for (msg, rec) in [
+        ("tests/fixtures/rules/AUTH002.eml", a),
+        ("tests/fixtures/rules/AUTH003.eml", b),
+    ] {
+        let own = common::hopsleuth_with_dns(&["analyze", "--dns-replay", rec, msg], None);
+        let joined = common::hopsleuth_with_dns(
+            &["analyze", "--dns-replay", all.to_str().unwrap(), msg],
+            None,
+        );
+        let (own, joined): (Value, Value) = (
+            serde_json::from_slice(&own.stdout).unwrap(),
+            serde_json::from_slice(&joined.stdout).unwrap(),
+        );
+        assert_eq!(own["dns"]["mode"], "replay", "{msg}");
+        assert_eq!(
+            own, joined,
+            "{msg}: the merged recording replays it as its own does"
+        );
+    }
+    // Merging a recording with itself changes nothing; a bad file is named.
+    let same = hopsleuth(&["dns", "merge", a, a], None);
+    let alone: Value = serde_json::from_slice(&std::fs::read(a).unwrap()).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&same.stdout).unwrap(),
+        alone
+    );
+    let bad = hopsleuth(&["dns", "merge", a, "samples/webmail.eml"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("samples/webmail.eml"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,16 @@
+from typing import Any, Dict, Iterable, List, Optional
+
+from ._native import Analyzer as Analyzer
+from ._native import HopsleuthError as HopsleuthError
+from ._native import schema as schema
+from ._native import version as version
+
+def analyze(data: bytes, source: str = "-") -> Dict[str, Any]: ...
+def analyze_json(data: bytes, source: str = "-") -> str: ...
+def analyze_many(
+    messages: Iterable[bytes], threads: Optional[int] = None
+) -> List[Dict[str, Any]]: ...
+def analyze_many_json(
+    messages: Iterable[bytes], threads: Optional[int] = None
+) -> List[str]: ...
+def analyze_path(path: str) -> List[Dict[str, Any]]: ...
