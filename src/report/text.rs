@@ -51,7 +51,9 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
         let label = format!("{:<LABEL$}", format!("{}:", p.label));
         match &p.mismatch {
             Some(why) => {
-                let marked = format!("{} {}", clean(&p.value), t.paint(RED, &format!("[{why}]")));
+                // The reason quotes the addresses' domains: the message's text.
+                let why = format!("[{}]", clean(why));
+                let marked = format!("{} {}", clean(&p.value), t.paint(RED, &why));
                 t.para(&label, &marked);
             }
             None => t.para(&label, &clean(&p.value)),

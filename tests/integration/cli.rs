@@ -437,3 +437,18 @@ fn man_pages_cover_every_subcommand_without_dangling_references() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn text_report_shows_hidden_characters_of_a_mismatch_reason_as_escapes() {
+    // The Reply-To's domain carries a right-to-left override: the value and the reason
+    // that quotes its domain both reach the terminal escaped.
+    let msg = "Received: from a.example (a.example [81.169.145.40]) by mx.b.example with ESMTP id 1; Mon, 15 Sep 2025 10:12:36 +0000\nFrom: a@b.example\nReply-To: c@ev\u{202e}il.test\nSubject: x\n\nbody\n";
+    let out = hopsleuth(&["analyze", "--format", "text", "-"], Some(msg.as_bytes()));
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(!text.contains('\u{202e}'), "{text}");
+    assert!(
+        text.contains("[domain ev\\u{202e}il.test is not the"),
+        "{text}"
+    );
+}
