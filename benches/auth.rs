@@ -45,13 +45,7 @@ fn zones(dir: &Path, rsa_public: &str, ed_public: &str) -> Vec<(String, PathBuf)
         "$ORIGIN test.\n$TTL 3600\n@ IN SOA ns.bench.test. h.bench.test. 1 3600 600 86400 300\n@ IN NS ns.bench.test.\n",
     )
     .unwrap();
-    let mut zones = dns_server::zones_in(dir);
-    zones.extend(
-        dns_server::fixture_zones()
-            .into_iter()
-            .filter(|(origin, _)| origin == "ours.test."),
-    );
-    zones
+    dns_server::zones_in_with_ours(dir)
 }
 
 fn main() {

@@ -44,13 +44,7 @@ fn write_zones(dir: &Path, count: usize) -> Vec<(String, PathBuf)> {
     }
     std::fs::write(dir.join("bulk.test.zone"), forward).unwrap();
     std::fs::write(dir.join("33.45.in-addr.arpa.zone"), reverse).unwrap();
-    let mut zones = dns_server::zones_in(dir);
-    zones.extend(
-        dns_server::fixture_zones()
-            .into_iter()
-            .filter(|(origin, _)| origin == "ours.test."),
-    );
-    zones
+    dns_server::zones_in_with_ours(dir)
 }
 
 /// An mbox of `n` messages, message m coming from sender m % k.

@@ -160,6 +160,18 @@ pub enum FailOn {
     Never,
 }
 
+impl FailOn {
+    /// True when a message of verdict `v` is at or above this threshold (`scan` exits
+    /// with 1 for it; `scan --html` writes its page).
+    pub fn reached(self, v: hopsleuth::Verdict) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Suspicious => v != hopsleuth::Verdict::Clean,
+            FailOn::Forged => v == hopsleuth::Verdict::Forged,
+        }
+    }
+}
+
 /// Arguments of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {

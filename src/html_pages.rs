@@ -5,8 +5,8 @@
 //! the full source, so they are the same on every run and two sources never share one.
 
 use crate::cli::FailOn;
+use hopsleuth::Report;
 use hopsleuth::report::html::{self, HtmlOptions, IndexEntry};
-use hopsleuth::{Report, Verdict};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -40,12 +40,7 @@ impl Pages {
 
     /// Writes the page of `report` when its verdict is at or above the threshold.
     pub fn write(&self, report: &Report) {
-        let wanted = match self.fail_on {
-            FailOn::Never => false,
-            FailOn::Suspicious => report.verdict != Verdict::Clean,
-            FailOn::Forged => report.verdict == Verdict::Forged,
-        };
-        if !wanted {
+        if !self.fail_on.reached(report.verdict) {
             return;
         }
         let page = page_name(&report.source.path, report.source.index);
@@ -60,10 +55,7 @@ impl Pages {
             });
             return;
         }
-        let source = match report.source.index {
-            Some(i) => format!("{}#{i}", report.source.path),
-            None => report.source.path.clone(),
-        };
+        let source = hopsleuth::report::view::source_ref(&report.source);
         let value = |h: &Option<hopsleuth::message::headers::HeaderValue>| {
             h.as_ref().map_or_else(String::new, |v| v.value.clone())
         };

@@ -218,7 +218,7 @@ struct KeptMessage {
 pub fn prepare_read(raw: &mbox::RawMessage, options: &Options) -> Result<Prepared, AnalyzeError> {
     let mut prepared = prepare(&raw.header, options)?;
     prepared.count_bytes_after_header(raw.body_len);
-    prepared.original_streamed(&raw.header, raw.digest.clone(), raw.body_len);
+    prepared.original_streamed(raw.digest.as_ref(), raw.body_len);
     match &raw.body {
         Some(body) => prepared.keep_parts(&raw.header, body, raw.body_len, true),
         // Verifying, but the reader kept no body (the filter streams it through): a body
@@ -381,27 +381,26 @@ impl Prepared {
         })
     }
 
-    /// For a message whose body the reader streamed past: the original's digest is the
-    /// one the reader computed over the whole message, or, when it computed none, the
-    /// header block's alone (said so: not `whole`).
+    /// For a message whose body the reader streamed past ([`prepare`] saw the header
+    /// block only, and hashed just that): the digest is the one the reader computed over
+    /// the whole message, or, when it computed none, the header block's (said so: not
+    /// `whole` unless there is no body).
     pub fn original_streamed(
         &mut self,
-        header: &[u8],
-        digest: Option<message::original::StreamDigest>,
+        digest: Option<&message::original::StreamDigest>,
         body_len: u64,
     ) {
         let Some(original) = &mut self.original else {
             return;
         };
-        let end = self.message.body_offset;
-        *original = match digest {
-            Some(d) => message::original::Original::of_streamed(header, end, d),
-            None => {
-                let mut o = message::original::Original::of_whole(header, end);
-                o.whole = body_len == 0;
-                o
+        match digest {
+            Some(d) => {
+                original.sha256.clone_from(&d.sha256);
+                original.digest_bytes = d.bytes;
+                original.whole = d.whole;
             }
-        };
+            None => original.whole = body_len == 0,
+        }
     }
 
     /// Adds to the body length the bytes a reader counted after the header block it kept.

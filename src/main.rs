@@ -7,7 +7,7 @@ mod man;
 
 use clap::CommandFactory;
 use clap::Parser;
-use cli::{AnalyzeArgs, Cli, Command, FailOn, Format, ScanArgs};
+use cli::{AnalyzeArgs, Cli, Command, Format, ScanArgs};
 use hopsleuth::resolver::Dns;
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -215,15 +215,13 @@ struct PathList {
     delimiter: u8,
 }
 
-/// Linux's PATH_MAX.
-const PATH_MAX: u64 = 4096;
-
 impl Iterator for PathList {
     type Item = io::Result<std::path::PathBuf>;
 
     fn next(&mut self) -> Option<Self::Item> {
         use std::io::{BufRead, Read};
         use std::os::unix::ffi::OsStringExt;
+        const PATH_MAX: u64 = hopsleuth::scan::PATH_MAX as u64;
         loop {
             let mut entry = Vec::new();
             match (&mut self.reader)
@@ -635,11 +633,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             )
         })?;
     }
-    let failed = match (args.fail_on, summary.worst) {
-        (FailOn::Never, _) | (_, None) => false,
-        (FailOn::Suspicious, Some(v)) => v != hopsleuth::Verdict::Clean,
-        (FailOn::Forged, Some(v)) => v == hopsleuth::Verdict::Forged,
-    };
+    let failed = summary.worst.is_some_and(|v| args.fail_on.reached(v));
     // A verdict at or above --fail-on is never hidden by an error elsewhere: the two add.
     let mut code = 0;
     if failed {

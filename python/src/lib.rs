@@ -130,6 +130,15 @@ fn loads<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
     loads.bind(py).call1((json,))
 }
 
+/// JSON lines as a list of Python objects.
+fn dicts<'py>(py: Python<'py>, lines: &[String]) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for line in lines {
+        out.append(loads(py, line)?)?;
+    }
+    Ok(out)
+}
+
 /// A rayon pool per thread count asked for, kept for the next call.
 fn pool(threads: usize) -> PyResult<Arc<rayon::ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
@@ -194,11 +203,7 @@ impl Analyzer {
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         let lines = self.many(py, messages, threads)?;
-        let out = PyList::empty(py);
-        for line in lines {
-            out.append(loads(py, &line)?)?;
-        }
-        Ok(out)
+        dicts(py, &lines)
     }
 
     /// analyze_many_json(messages, threads=None) -> list[str]: `analyze_many` as JSON
@@ -219,11 +224,7 @@ impl Analyzer {
     /// reports, in the same order. A file that cannot be read gives an error record.
     fn analyze_path<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyList>> {
         let lines = self.analyze_path_json(py, path)?;
-        let out = PyList::empty(py);
-        for line in lines {
-            out.append(loads(py, &line)?)?;
-        }
-        Ok(out)
+        dicts(py, &lines)
     }
 
     /// analyze_path_json(path) -> list[str]: `analyze_path` as the NDJSON lines `hopsleuth

@@ -438,9 +438,7 @@ impl<'p, R: BufRead> Reader<'p, R> {
             Some(out) => out,
             None => &mut counted_only,
         };
-        let header = std::mem::take(&mut msg.header);
-        let mut hashing = crate::message::original::Digesting::new(&header, inner);
-        msg.header = header;
+        let mut hashing = crate::message::original::Digesting::new(&msg.header, inner);
         let read = self.read_body_into(msg, Some(&mut hashing));
         msg.digest = Some(hashing.finish(msg.header.len() as u64 + msg.body_len));
         read

@@ -32,16 +32,6 @@ impl Original {
             whole: true,
         }
     }
-
-    /// A message whose body was hashed while it streamed past ([`Digesting`]).
-    pub fn of_streamed(header: &[u8], header_end: usize, digest: StreamDigest) -> Original {
-        Original {
-            header: header_text(&header[..header_end.min(header.len())]),
-            sha256: digest.sha256,
-            digest_bytes: digest.bytes,
-            whole: digest.whole,
-        }
-    }
 }
 
 /// The header block without its final blank line, as text.

@@ -12,7 +12,7 @@
 use super::{Report, view};
 use crate::chain::continuity::{Link, Witness};
 use crate::chain::hop::Hop;
-use crate::rules::{Concern, Finding, Strength};
+use crate::rules::{Concern, Finding};
 use std::fmt::Write;
 use std::sync::OnceLock;
 
@@ -178,7 +178,7 @@ pub struct IndexEntry {
     pub score: f64,
     /// The rules that scored.
     pub rules: Vec<&'static str>,
-    /// From and Subject.
+    /// The From.
     pub from: String,
     /// Subject.
     pub subject: String,
@@ -404,18 +404,13 @@ fn authentication(out: &mut String, r: &Report) {
         for f in &a.results {
             let id = f.authserv_id.as_deref().unwrap_or("(no authserv-id)");
             let instance = f.instance.map(|i| format!(" i={i}")).unwrap_or_default();
-            let methods: Vec<String> = f
-                .results
-                .iter()
-                .map(|m| format!("{}={}", esc(&m.method), esc(&m.result)))
-                .collect();
             let _ = writeln!(
                 out,
                 "<tr class=\"auth-{t}\"><td><span class=\"{t}\">{t}</span><br><span class=\"note\">{}</span></td><td>{}{instance}<br><span class=\"mono\">{}</span></td><td class=\"mono\">{}</td></tr>",
                 esc(&f.why),
                 f.field,
                 esc(id),
-                methods.join(" "),
+                esc(&view::methods(f)),
                 t = f.trust
             );
         }
@@ -614,7 +609,7 @@ fn hop_row(out: &mut String, r: &Report, h: &Hop, options: HtmlOptions) {
 }
 
 fn badges(out: &mut String, h: &Hop) {
-    let with = h.protocol.map(str::to_string).or_else(|| h.with.clone());
+    let with = view::protocol(h);
     if let Some(w) = with {
         let _ = write!(out, "<span class=\"badge proto\">{}</span>", esc(&w));
     }
@@ -686,12 +681,7 @@ fn link_row(out: &mut String, l: &Link) {
 }
 
 fn finding(out: &mut String, r: &Report, f: &Finding) {
-    let s = match f.strength {
-        Strength::Proof => "proof",
-        Strength::Strong => "strong",
-        Strength::Weak => "weak",
-        Strength::Info => "info",
-    };
+    let s = f.strength.as_str();
     let _ = write!(
         out,
         "<details class=\"finding s-{s}\" data-rule=\"{}\"><summary><span class=\"badge\"><span class=\"rule\">{}</span> {}</span> <span class=\"strength\">{s}</span> {}</summary><div class=\"evidence\"><p>{}</p>",

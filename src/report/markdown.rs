@@ -74,18 +74,13 @@ pub fn render(report: &Report) -> String {
     };
     let _ = writeln!(out, "- Trust boundary ({}): {boundary}", r.trust.method);
     for a in &r.authentication.results {
-        let methods: Vec<String> = a
-            .results
-            .iter()
-            .map(|m| format!("{}={}", m.method, m.result))
-            .collect();
         let _ = writeln!(
             out,
             "- {} ({}) by `{}`: `{}`",
             a.field,
             a.trust,
             code(a.authserv_id.as_deref().unwrap_or("(no authserv-id)")),
-            code(&methods.join(" "))
+            code(&view::methods(a))
         );
     }
     out.push_str("\n#### Hops, oldest first\n\n");
@@ -95,11 +90,7 @@ pub fn render(report: &Report) -> String {
     out.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for h in &r.hops {
         let s = view::sender(h);
-        let with = h
-            .protocol
-            .map(str::to_string)
-            .or_else(|| h.with.clone())
-            .unwrap_or_else(|| "-".into());
+        let with = view::protocol(h).unwrap_or_else(|| "-".into());
         let mut with = cell(&with);
         if h.tls.is_some() {
             with.push_str(" TLS");

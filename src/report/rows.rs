@@ -115,7 +115,7 @@ pub fn write_hops(report: &Report, out: &mut Vec<u8>) {
             rdns: s.rdns,
             ip: s.ip,
             by: h.by.host.as_deref(),
-            protocol: h.protocol.map(str::to_string).or_else(|| h.with.clone()),
+            protocol: view::protocol(h),
             tls: h.tls.is_some(),
             auth: h.auth.is_some(),
             date: h.date.as_deref(),

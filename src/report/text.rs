@@ -170,10 +170,7 @@ pub fn render_with(report: &Report, options: TextOptions) -> String {
 /// scored, then From and Subject as far as the width allows.
 pub fn summary_line(report: &Report, options: TextOptions) -> String {
     let width = options.width.max(MIN_WIDTH);
-    let src = match report.source.index {
-        Some(i) => format!("{}#{i}", report.source.path),
-        None => report.source.path.clone(),
-    };
+    let src = view::source_ref(&report.source);
     let rules = report.scored_rules();
     let rules = if rules.is_empty() {
         "-".to_string()
@@ -442,13 +439,7 @@ fn trust_color(name: &str) -> &'static str {
 
 /// Protocol, then TLS and authentication when the hop says so.
 fn with_badges(h: &Hop) -> String {
-    let mut out = clean(
-        h.protocol
-            .map(str::to_string)
-            .or_else(|| h.with.clone())
-            .as_deref()
-            .unwrap_or("-"),
-    );
+    let mut out = clean(view::protocol(h).as_deref().unwrap_or("-"));
     if let Some(tls) = &h.tls {
         out.push_str(" TLS");
         if let Some(v) = &tls.version {
@@ -559,12 +550,7 @@ fn auth_lines(t: &mut Text, report: &Report) {
     for f in &a.results {
         let id = f.authserv_id.as_deref().unwrap_or("(no authserv-id)");
         let instance = f.instance.map_or(String::new(), |i| format!(" i={i}"));
-        let methods = f
-            .results
-            .iter()
-            .map(|r| format!("{}={}", r.method, r.result))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let methods = view::methods(f);
         let name = if f.field == "ARC-Authentication-Results" {
             "ARC-A-R"
         } else {

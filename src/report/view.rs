@@ -83,6 +83,29 @@ pub fn sender(h: &Hop) -> Sender<'_> {
     }
 }
 
+/// Where a message came from in one word: its file, and `#N` for the Nth message of a
+/// mailbox (`archive.mbox#3`).
+pub fn source_ref(source: &super::Source) -> String {
+    match source.index {
+        Some(i) => format!("{}#{i}", source.path),
+        None => source.path.clone(),
+    }
+}
+
+/// A hop's protocol as normalised (`ESMTPS`), else as its MTA wrote it, when it says one.
+pub fn protocol(h: &Hop) -> Option<String> {
+    h.protocol.map(str::to_string).or_else(|| h.with.clone())
+}
+
+/// The methods of an Authentication-Results field with their results: `spf=pass dkim=fail`.
+pub fn methods(f: &crate::auth::section::ResultField) -> String {
+    f.results
+        .iter()
+        .map(|m| format!("{}={}", m.method, m.result))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The hop that took longest to pass the message on, with its delay.
 pub fn slowest_hop(report: &Report) -> Option<(usize, i64)> {
     report

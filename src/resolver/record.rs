@@ -86,39 +86,36 @@ pub fn to_text(recording: &Recording) -> String {
 
 /// Reads and checks one recording file.
 fn read(path: &Path) -> Result<Recording, DnsError> {
-    {
-        let fail = |message: String| DnsError::Recording {
-            path: path.to_path_buf(),
-            message,
-        };
-        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-        let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(fail("not a regular file".into()));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_RECORDING_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(e.to_string()))?;
-        if bytes.len() as u64 > MAX_RECORDING_BYTES {
-            return Err(fail(format!(
-                "larger than {} MiB",
-                MAX_RECORDING_BYTES / (1024 * 1024)
-            )));
-        }
-        let recording: Recording =
-            serde_json::from_slice(&bytes).map_err(|e| fail(e.to_string()))?;
-        if recording.format != FORMAT {
-            return Err(fail(format!(
-                "format is {:?}, expected {FORMAT:?}",
-                recording.format
-            )));
-        }
-        for (i, a) in recording.answers.iter().enumerate() {
-            check_answer(a).map_err(|why| fail(format!("answer {i} ({}): {why}", a.name)))?;
-        }
-        Ok(recording)
+    let fail = |message: String| DnsError::Recording {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail("not a regular file".into()));
     }
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORDING_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_RECORDING_BYTES {
+        return Err(fail(format!(
+            "larger than {} MiB",
+            MAX_RECORDING_BYTES / (1024 * 1024)
+        )));
+    }
+    let recording: Recording = serde_json::from_slice(&bytes).map_err(|e| fail(e.to_string()))?;
+    if recording.format != FORMAT {
+        return Err(fail(format!(
+            "format is {:?}, expected {FORMAT:?}",
+            recording.format
+        )));
+    }
+    for (i, a) in recording.answers.iter().enumerate() {
+        check_answer(a).map_err(|why| fail(format!("answer {i} ({}): {why}", a.name)))?;
+    }
+    Ok(recording)
 }
 
 /// What a recorded answer must be to be replayed: a question name as we ask them, a time

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use walk::{PathSource, Shard, Unit};
+pub use walk::{PATH_MAX, PathSource, Shard, Unit};
 
 /// What a scan does besides analysing.
 #[derive(Debug, Clone)]
@@ -430,7 +430,7 @@ fn stream_or_single(
     }
     let mut prepared = prepared;
     prepared.count_bytes_after_header(raw.body_len);
-    prepared.original_streamed(&raw.header, raw.digest.clone(), raw.body_len);
+    prepared.original_streamed(raw.digest.as_ref(), raw.body_len);
     if let Some(kept) = kept {
         prepared.keep_parts(&raw.header, &kept.bytes, raw.body_len, false);
     }

@@ -197,7 +197,7 @@ enum Kind {
 }
 
 /// Longest path the system opens (Linux `PATH_MAX`, with its terminating NUL).
-const PATH_MAX: usize = 4096;
+pub const PATH_MAX: usize = 4096;
 
 /// Entries of a directory in name order, each with what it is. The type comes from the
 /// directory listing itself (no `stat` per file); only symbolic links are followed with one.

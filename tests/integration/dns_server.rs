@@ -162,6 +162,19 @@ pub fn fixture_zones() -> Vec<(String, PathBuf)> {
     zones_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dns"))
 }
 
+/// The zones in `dir` and, from the fixtures, the zone of our own domain (`ours.test.`):
+/// what a benchmark serves beside zones it writes itself.
+#[allow(dead_code)] // Used by the benchmarks, which include this file; not by the tests.
+pub fn zones_in_with_ours(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut zones = zones_in(dir);
+    zones.extend(
+        fixture_zones()
+            .into_iter()
+            .filter(|(origin, _)| origin == "ours.test."),
+    );
+    zones
+}
+
 /// Starts a server for these zones.
 pub fn start(zones: &[(String, PathBuf)], behaviour: Behaviour) -> TestDns {
     let runtime = tokio::runtime::Builder::new_multi_thread()
